@@ -1,0 +1,23 @@
+"""Small index helpers shared by the formulation modules."""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+
+def node_index(ds: xr.Dataset, labels) -> np.ndarray:
+    """Positions of node labels in ``ds.node``."""
+    pos = {n: i for i, n in enumerate(ds["node"].values.tolist())}
+    return np.array([pos[x] for x in np.asarray(labels).tolist()], dtype=np.int64)
+
+
+def country_index(ds: xr.Dataset, labels) -> np.ndarray:
+    """Positions of country labels in ``ds.country``."""
+    pos = {c: i for i, c in enumerate(ds["country"].values.tolist())}
+    return np.array([pos[x] for x in np.asarray(labels).tolist()], dtype=np.int64)
+
+
+def previous(cols: np.ndarray, cyclic: bool) -> np.ndarray:
+    """Columns of the previous time step (axis 0); wraps to the last step when ``cyclic``."""
+    return np.roll(cols, 1, axis=0) if cyclic else cols

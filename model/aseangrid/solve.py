@@ -1,0 +1,335 @@
+"""Solving: the only module that knows the solver is HiGHS.
+
+The Pyomo model is compiled to matrices with Pyomo's standard-form compiler and passed to HiGHS
+in memory through ``highspy`` (no LP file). Before the hand-over every coefficient, bound and
+right-hand side is checked for finiteness and sane magnitude, because HiGHS rejects (or Pyomo's
+interfaces silently drop) bad values while still reporting "optimal". After the solve only a
+proven optimum counts; every other status raises :class:`~aseangrid.errors.SolveError`.
+"""
+
+from __future__ import annotations
+
+import time as _time
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+from .build import Index, Options, build_model
+from .errors import InputError, Problem, SolveError
+
+#: Largest absolute coefficient, bound or right-hand side accepted before solving.
+MAX_MAGNITUDE = 1e12
+#: Largest absolute matrix coefficient accepted before solving.
+MAX_COEFFICIENT = 1e7
+
+
+@dataclass(frozen=True)
+class SolverOptions:
+    """HiGHS settings exposed to users.
+
+    Parameters
+    ----------
+    method
+        ``"ipm"`` (interior point), ``"simplex"`` (dual simplex), ``"pdlp"`` or ``"choose"``.
+    crossover
+        Run crossover after the interior point method (gives a basic solution; slower).
+    threads
+        Number of threads (``None``: HiGHS decides).
+    time_limit_s
+        Wall-clock limit in seconds (``None``: none). Reaching it is an error, not a result.
+    primal_feasibility_tolerance, dual_feasibility_tolerance, ipm_optimality_tolerance
+        HiGHS tolerances.
+    presolve
+        Run HiGHS presolve.
+    log
+        Print the HiGHS log.
+    """
+
+    method: str = "ipm"
+    crossover: bool = False
+    threads: int | None = None
+    time_limit_s: float | None = None
+    primal_feasibility_tolerance: float = 1e-7
+    dual_feasibility_tolerance: float = 1e-7
+    ipm_optimality_tolerance: float = 1e-8
+    presolve: bool = True
+    log: bool = False
+
+    def highs_options(self) -> dict:
+        """The options as HiGHS option names and values."""
+        opts = {
+            "solver": self.method,
+            "run_crossover": "on" if self.crossover else "off",
+            "primal_feasibility_tolerance": self.primal_feasibility_tolerance,
+            "dual_feasibility_tolerance": self.dual_feasibility_tolerance,
+            "ipm_optimality_tolerance": self.ipm_optimality_tolerance,
+            "presolve": "on" if self.presolve else "off",
+            "output_flag": bool(self.log),
+        }
+        if self.threads is not None:
+            opts["threads"] = int(self.threads)
+        if self.time_limit_s is not None:
+            opts["time_limit"] = float(self.time_limit_s)
+        return opts
+
+
+@dataclass
+class Solution:
+    """Raw solution in column/row order of the compiled matrices."""
+
+    x: np.ndarray
+    row_dual: np.ndarray
+    row_of: dict[str, np.ndarray]  # row block name -> matrix row of each element (-1: none)
+    objective: float
+    status: str
+    info: dict
+    timings: dict
+
+
+_STATUS_MEANING = {
+    "kInfeasible": "infeasible: no dispatch satisfies every constraint",
+    "kUnbounded": "unbounded: the cost can fall without limit (a negative cost without bound?)",
+    "kUnboundedOrInfeasible": "infeasible or unbounded",
+    "kTimeLimit": "stopped at the time limit before proving optimality",
+    "kIterationLimit": "stopped at the iteration limit before proving optimality",
+    "kInterrupt": "interrupted",
+    "kHighsInterrupt": "interrupted",
+    "kSolveError": "numerical trouble in the solver",
+    "kMemoryLimit": "out of memory",
+}
+
+
+def _check_numbers(m: pyo.ConcreteModel, A, c, rhs, lb, ub, row_block, col_block) -> None:
+    """Refuse non-finite or absurd numbers before they reach HiGHS, naming where they are."""
+    problems: list[Problem] = []
+
+    def name_col(j: int) -> str:
+        b = col_block(j)
+        return f"{b.name}[{np.unravel_index(j - b.offset, b.shape)}]"
+
+    data = A.data
+    bad = ~np.isfinite(data) | (np.abs(data) > MAX_COEFFICIENT)
+    if bad.any():
+        A = A.tocoo()
+        for k in np.flatnonzero(~np.isfinite(A.data) | (np.abs(A.data) > MAX_COEFFICIENT))[:10]:
+            problems.append(
+                Problem(
+                    "(model)",
+                    None,
+                    f"row {row_block(int(A.row[k]))}, column {name_col(int(A.col[k]))}",
+                    f"{A.data[k]:g}",
+                    f"a finite coefficient below {MAX_COEFFICIENT:g} (check the inputs behind it)",
+                )
+            )
+    for j in np.flatnonzero(~np.isfinite(c) | (np.abs(c) > MAX_MAGNITUDE))[:10]:
+        problems.append(
+            Problem("(model)", None, f"cost of {name_col(int(j))}", f"{c[j]:g}",
+                    f"a finite cost below {MAX_MAGNITUDE:g} USD")
+        )
+    for i in np.flatnonzero(~np.isfinite(rhs) | (np.abs(rhs) > MAX_MAGNITUDE))[:10]:
+        problems.append(
+            Problem("(model)", None, f"right-hand side of {row_block(int(i))}", f"{rhs[i]:g}",
+                    f"a finite value below {MAX_MAGNITUDE:g}")
+        )
+    for arr, what in ((lb, "lower"), (ub, "upper")):
+        bad = np.isnan(arr) | (np.isfinite(arr) & (np.abs(arr) > MAX_MAGNITUDE))
+        for j in np.flatnonzero(bad)[:10]:
+            problems.append(
+                Problem("(model)", None, f"{what} bound of {name_col(int(j))}", f"{arr[j]:g}",
+                        f"a number below {MAX_MAGNITUDE:g}")
+            )
+    if (lb > ub + 1e-9).any():
+        for j in np.flatnonzero(lb > ub + 1e-9)[:10]:
+            problems.append(
+                Problem("(model)", None, f"bounds of {name_col(int(j))}",
+                        f"{lb[j]:g} > {ub[j]:g}", "lower bound <= upper bound "
+                        "(e.g. must-run above availability)")
+            )
+    if problems:
+        raise InputError(problems, context="model built from the inputs")
+
+
+def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -> Solution:
+    """Compile the model, check its numbers, solve it with HiGHS and return the raw solution.
+
+    Raises
+    ------
+    InputError
+        A coefficient, bound or right-hand side is not finite or absurdly large.
+    SolveError
+        HiGHS did not prove optimality (status and meaning in the message).
+    """
+    import highspy
+
+    so = solver_options or SolverOptions()
+    ix: Index = m._ag
+    timings: dict[str, float] = {}
+    t0 = _time.perf_counter()
+    col_order = [getattr(m, b) for b in ix.blocks]
+    row_order = [getattr(m, r) for r in ix.rows]
+    repn = LinearStandardFormCompiler().write(
+        m, mixed_form=True, set_sense=None, column_order=col_order, row_order=row_order
+    )
+    timings["compile_s"] = _time.perf_counter() - t0
+
+    t1 = _time.perf_counter()
+    n_cols = ix.n_cols
+    if len(repn.columns) != n_cols:
+        raise SolveError("kModelError", f"compiled {len(repn.columns)} columns, expected {n_cols}")
+    # columns are in block order because column_order lists every block
+    lb = np.concatenate([b.lb.ravel() for b in ix.blocks.values()])
+    ub = np.concatenate([b.ub.ravel() for b in ix.blocks.values()])
+    c = np.asarray(repn.c.todense()).ravel() if repn.c.shape[0] else np.zeros(n_cols)
+    A = repn.A.tocsc()
+    rhs = np.asarray(repn.rhs, dtype=float)
+    # map matrix rows to (row block, element)
+    pos: dict[int, tuple[str, int]] = {}
+    for name in ix.rows:
+        comp = getattr(m, name)
+        for i, cd in comp.items():
+            pos[id(cd)] = (name, i)
+    row_of = {name: np.full(r.size, -1, dtype=np.int64) for name, r in ix.rows.items()}
+    mult = np.empty(len(repn.rows), dtype=np.int8)
+    row_name = []
+    for k, entry in enumerate(repn.rows):
+        name, i = pos[id(entry[0])]
+        row_of[name][i] = k
+        mult[k] = entry[1]
+        row_name.append(name)
+
+    starts = np.cumsum([0] + [b.size for b in ix.blocks.values()])
+    block_list = list(ix.blocks.values())
+
+    def col_block(j: int):
+        return block_list[int(np.searchsorted(starts, j, side="right") - 1)]
+
+    def row_block(i: int) -> str:
+        name = row_name[i]
+        el = int(np.flatnonzero(row_of[name] == i)[0])
+        return f"{name}[{np.unravel_index(el, ix.rows[name].shape)}]"
+
+    _check_numbers(m, A, c, rhs, lb, ub, row_block, col_block)
+    inf = highspy.kHighsInf
+    # mixed form: multiplier 0 = equality, +1 = "<= rhs", -1 = ">= rhs"
+    row_lower = np.where(mult == 0, rhs, np.where(mult == -1, rhs, -inf))
+    row_upper = np.where(mult == 0, rhs, np.where(mult == 1, rhs, inf))
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    for k, v in so.highs_options().items():
+        st = h.setOptionValue(k, v)
+        if st != highspy.HighsStatus.kOk:
+            raise SolveError("kOptionError", f"HiGHS refused option {k}={v!r}")
+    lp = highspy.HighsLp()
+    lp.num_col_ = n_cols
+    lp.num_row_ = A.shape[0]
+    lp.col_cost_ = c
+    lp.col_lower_ = np.where(np.isfinite(lb), lb, -inf)
+    lp.col_upper_ = np.where(np.isfinite(ub), ub, inf)
+    lp.row_lower_ = row_lower
+    lp.row_upper_ = row_upper
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = A.indptr
+    lp.a_matrix_.index_ = A.indices
+    lp.a_matrix_.value_ = A.data
+    lp.offset_ = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    st = h.passModel(lp)
+    if st != highspy.HighsStatus.kOk:
+        # HiGHS rejects rows with bad values but would still solve what is left: never go on
+        raise SolveError("kModelError", f"HiGHS did not accept the model (status {st})")
+    timings["handover_s"] = _time.perf_counter() - t1
+
+    t2 = _time.perf_counter()
+    h.run()
+    timings["solve_s"] = _time.perf_counter() - t2
+    status = h.modelStatusToString(h.getModelStatus())
+    code = str(h.getModelStatus()).split(".")[-1]
+    info = h.getInfo()
+    info_d = {
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "crossover_iterations": int(info.crossover_iteration_count),
+        "max_primal_infeasibility": float(info.max_primal_infeasibility),
+        "max_dual_infeasibility": float(info.max_dual_infeasibility),
+        "primal_solution_status": int(info.primal_solution_status),
+        "dual_solution_status": int(info.dual_solution_status),
+        "mip_gap": float("nan"),
+    }
+    if code != "kOptimal":
+        msg = _STATUS_MEANING.get(code, status)
+        extra = ""
+        if code in ("kTimeLimit", "kIterationLimit"):
+            extra = (
+                f"; best objective found {info.objective_function_value:.6g} USD "
+                f"(not proven optimal); raise the limit or relax the model"
+            )
+        raise SolveError(code, f"HiGHS: {msg} (status {status}){extra}")
+    t3 = _time.perf_counter()
+    sol = h.getSolution()
+    x = np.asarray(sol.col_value, dtype=float)
+    y = np.asarray(sol.row_dual, dtype=float)
+    timings["retrieve_s"] = _time.perf_counter() - t3
+    return Solution(
+        x=x,
+        row_dual=y,
+        row_of=row_of,
+        objective=float(h.getInfo().objective_function_value),
+        status=status,
+        info=info_d | {"highs_options": so.highs_options()},
+        timings=timings,
+    )
+
+
+def solve(
+    ds: xr.Dataset,
+    options: Options | None = None,
+    solver_options: SolverOptions | None = None,
+    verify: bool = True,
+) -> xr.Dataset:
+    """Build, solve, extract and verify the dispatch of one input Dataset.
+
+    Parameters
+    ----------
+    ds
+        Inputs from :func:`aseangrid.load_inputs` (after any scenario transforms).
+    options
+        Formulation switches (:class:`aseangrid.build.Options`).
+    solver_options
+        HiGHS settings (:class:`SolverOptions`).
+    verify
+        Recompute balances, limits and caps from the returned values and fail loudly on any
+        residual above tolerance (default on; never turn off for results you publish).
+
+    Returns
+    -------
+    xarray.Dataset
+        Results: primal values, prices (duals), derived emissions, costs and trade, with units;
+        attributes record the objective, status, options, timings, versions and input hash.
+
+    Raises
+    ------
+    InputError, SolveError, VerificationError
+    """
+    from .results import extract, verify_results
+
+    t0 = _time.perf_counter()
+    m = build_model(ds, options)
+    t_build = _time.perf_counter() - t0
+    sol = solve_model(m, solver_options)
+    t1 = _time.perf_counter()
+    res = extract(m, sol)
+    t_extract = _time.perf_counter() - t1
+    res.attrs["time_build_s"] = round(t_build, 3)
+    res.attrs["time_extract_s"] = round(t_extract, 3)
+    res.attrs["formulation_options"] = str(asdict(m._ag.options))
+    if verify:
+        t2 = _time.perf_counter()
+        verify_results(ds, res)
+        res.attrs["time_verify_s"] = round(_time.perf_counter() - t2, 3)
+        res.attrs["verified"] = 1
+    else:
+        res.attrs["verified"] = 0
+    return res
