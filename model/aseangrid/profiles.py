@@ -81,6 +81,9 @@ UTC_INDEX = pd.date_range(f"{REF_YEAR}-01-01", periods=N_HOURS, freq="h", tz="UT
 _VNM_TABLE_1C = np.array(
     [0.865, 0.850, 0.947, 0.999, 1.043, 1.048, 1.071, 1.037, 1.004, 0.978, 1.087, 1.072]
 )
+# APC §1.1 flags the Viet Nam November spike (and October low) as probable reporting-period
+# effects: October and November are replaced by their mean (energy-neutral).
+_VNM_TABLE_1C[9:11] = _VNM_TABLE_1C[9:11].mean()
 
 MONTHLY_DEMAND: dict[str, tuple[np.ndarray, str]] = {
     "THA": (
@@ -118,7 +121,8 @@ MONTHLY_DEMAND: dict[str, tuple[np.ndarray, str]] = {
     # factors by removing the month-length effect.
     "VNM": (
         _VNM_TABLE_1C / (DAYS_IN_MONTH / (N_DAYS / 12)),
-        "Viet Nam 2022-24 mean, Ember monthly, APC Table 1c, month-length corrected",
+        "Viet Nam 2022-24 mean, Ember monthly, APC Table 1c, Oct/Nov averaged, month-length "
+        "corrected",
     ),
 }
 
@@ -225,7 +229,7 @@ class DailyShape:
     ----------
     points : tuple of (float, float)
         Key points (local hour, relative level); linear periodic interpolation, then a circular
-        Gaussian smoothing with a 1-hour standard deviation.  ``None`` for the measured
+        Gaussian smoothing with a 0.5-hour standard deviation.  ``None`` for the measured
         Singapore weekday profile.
     source : str
         Citation for the peak hour and secondary peak.
@@ -242,58 +246,122 @@ DAILY_SHAPES: dict[str, DailyShape] = {
     ),
     "th": DailyShape(
         (
-            (0.0, 0.85), (4.0, 0.74), (7.0, 0.80), (10.0, 0.92), (14.0, 0.96), (17.0, 0.93),
-            (19.0, 0.97), (21.0, 1.00), (23.0, 0.93),
+            (0.0, 0.85),
+            (4.0, 0.74),
+            (7.0, 0.80),
+            (10.0, 0.92),
+            (14.0, 0.96),
+            (17.0, 0.93),
+            (19.0, 0.97),
+            (21.0, 1.00),
+            (23.0, 0.93),
         ),
         "Thai peak ~21:00 in 2023-24 (ERC/EGAT, AF §1.2, APC §1.2); afternoon plateau 0.96 "
         "[assumption: former 14:00 peak, APC §1.2]",
     ),
     "th_s": DailyShape(
         (
-            (0.0, 0.85), (4.0, 0.74), (7.0, 0.80), (10.0, 0.90), (14.0, 0.93), (17.0, 0.92),
-            (19.0, 0.97), (21.0, 1.00), (23.0, 0.93),
+            (0.0, 0.85),
+            (4.0, 0.74),
+            (7.0, 0.80),
+            (10.0, 0.90),
+            (14.0, 0.93),
+            (17.0, 0.92),
+            (19.0, 0.97),
+            (21.0, 1.00),
+            (23.0, 0.93),
         ),
         "Southern Thailand evening peak at 21:00 (EGAT 18 Apr 2016, APC §1.2)",
     ),
     "vn": DailyShape(
         (
-            (0.0, 0.80), (4.0, 0.70), (7.0, 0.82), (10.0, 0.96), (13.5, 1.00), (16.0, 0.95),
-            (18.0, 0.92), (21.0, 0.97), (23.0, 0.88),
+            (0.0, 0.80),
+            (4.0, 0.70),
+            (7.0, 0.82),
+            (10.0, 0.96),
+            (13.5, 1.00),
+            (16.0, 0.95),
+            (18.0, 0.92),
+            (21.0, 0.97),
+            (23.0, 0.88),
         ),
         "VN Pmax at 13:30 (A0/EVN 2024) with evening 20-22 h second peak (EVN peak windows, "
         "APC §1.2); evening level 0.97 [assumption]",
     ),
     "ph": DailyShape(
         (
-            (0.0, 0.80), (5.0, 0.72), (8.0, 0.85), (11.0, 0.96), (14.0, 1.00), (17.0, 0.96),
-            (20.0, 0.96), (23.0, 0.86),
+            (0.0, 0.80),
+            (5.0, 0.72),
+            (8.0, 0.85),
+            (11.0, 0.96),
+            (14.0, 1.00),
+            (17.0, 0.96),
+            (20.0, 0.96),
+            (23.0, 0.86),
         ),
         "Luzon annual peaks 13:44-14:29 (NGCP), Mindanao 14:42 (2022); evening 18-22 h alerts "
         "(APC §1.2); evening level 0.96 [assumption]",
     ),
     "jamali": DailyShape(
         (
-            (0.0, 0.85), (4.0, 0.78), (7.0, 0.86), (10.0, 0.96), (14.0, 1.00), (17.0, 0.95),
-            (19.0, 0.975), (22.0, 0.92),
+            (0.0, 0.85),
+            (4.0, 0.78),
+            (7.0, 0.86),
+            (10.0, 0.96),
+            (14.0, 1.00),
+            (17.0, 0.95),
+            (19.0, 0.975),
+            (22.0, 0.92),
         ),
         "JAMALI day record 28,693 MW vs night 27,936 MW (ratio 0.974), PLN 2022 (APC §1.2)",
     ),
     "evening": DailyShape(
         (
-            (0.0, 0.78), (4.0, 0.68), (7.0, 0.72), (10.0, 0.84), (14.0, 0.88), (17.0, 0.88),
-            (19.0, 1.00), (21.0, 0.97), (23.0, 0.86),
+            (0.0, 0.78),
+            (4.0, 0.68),
+            (7.0, 0.72),
+            (10.0, 0.84),
+            (14.0, 0.88),
+            (17.0, 0.88),
+            (19.0, 1.00),
+            (21.0, 0.97),
+            (23.0, 0.86),
         ),
         "Sumatra evening peak: day record 6,115 MW vs night 6,928 MW (0.88), PLN 2022; "
         "Sumbagselteng peak 18-23 h (APC §1.2)",
     ),
     "sbh": DailyShape(
         (
-            (0.0, 0.80), (4.0, 0.72), (8.0, 0.84), (11.0, 0.96), (14.5, 1.00), (17.0, 0.94),
-            (19.5, 0.93), (22.0, 0.86),
+            (0.0, 0.80),
+            (4.0, 0.72),
+            (8.0, 0.84),
+            (11.0, 0.96),
+            (14.5, 1.00),
+            (17.0, 0.94),
+            (19.5, 0.93),
+            (22.0, 0.86),
         ),
         "Sabah 22 Jan 2024: 1,027 MW at 14:30 vs 957 MW at 19:30 (0.93), Sabah GSO (APC §1.2)",
     ),
 }
+
+PEAK_SEASON: dict[str, tuple[tuple[int, ...], str]] = {
+    **{
+        n: ((3, 4, 5), "annual peak in Mar-May: EGAT/ERC records Apr-May (APC §1.2)")
+        for n in ("TH-N", "TH-C", "TH-S")
+    },
+    **{
+        n: ((4, 5, 6, 7), "annual peak in Apr-Jul: EVN, record 19 Jun 2024 (APC §1.2)")
+        for n in ("VN-N", "VN-C", "VN-S")
+    },
+    "PH-LUZ": (
+        (4, 5),
+        "annual peak in Apr-May: NGCP Luzon peaks 2013-17, 2022 in May, 2023 "
+        "19 Apr (APC §1.2, AF §3)",
+    ),
+    "MY-PEN": ((3, 4, 5), "annual peak in Mar-May hot spell: TNB 7 Mar 2024 (APC §1.2)"),
+}
+"""Sourced months of the annual demand peak (see :func:`demand_raw`)."""
 
 # ---------------------------------------------------------------------------------------------
 # Solar and wind: sourced statistics
@@ -426,8 +494,7 @@ _SOUTH_EQ = HydroRegime(
     "1.3-1.5 range (APC §3.3)",
 )
 
-NodeHydro = dict[str, HydroRegime]
-HYDRO_REGIME: NodeHydro = {
+HYDRO_REGIME: dict[str, HydroRegime] = {
     "LA": _MAINLAND,
     "LA-EGAT": _MAINLAND,
     "KH": _MAINLAND,
@@ -485,8 +552,9 @@ HYDRO_REGIME: NodeHydro = {
     ),
     "ID-JAMALI": _SOUTH_EQ,
     "ID-EAST": _SOUTH_EQ,
-    "ID-KAL": HydroRegime(_months(11, 4), 1.3, "equatorial 1.3:1 (APC §3.3); wet Nov-Apr "
-                          "[assumption]"),
+    "ID-KAL": HydroRegime(
+        _months(11, 4), 1.3, "equatorial 1.3:1 (APC §3.3); wet Nov-Apr [assumption]"
+    ),
 }
 
 
@@ -535,36 +603,103 @@ _SEA_BREEZE = 15.0  # [assumption] afternoon maximum elsewhere
 _OWN = "own country"
 
 NODE_SPECS: dict[str, NodeSpec] = {
-    "BN": NodeSpec("MYS", "proxy: Malaysia (Borneo neighbour)", "sg", "eq", "flat", "proxy",
-                   "flat", _SEA_BREEZE),
-    "KH": NodeSpec("THA", "proxy: Thailand (mainland hot-season climate)", "evening", "KHM",
-                   "KHM", "proxy", "monsoon2", _TH_WIND),
-    "ID-JAMALI": NodeSpec("MYS", "proxy: Malaysia (equatorial, no ID monthly series)", "jamali",
-                          "eq", "flat", "proxy", "flat", _SEA_BREEZE),
-    "ID-SUM": NodeSpec("MYS", "proxy: Malaysia (equatorial, no ID monthly series)", "evening",
-                       "eq", "flat", "proxy", "flat", _SEA_BREEZE),
-    "ID-KAL": NodeSpec("MYS", "proxy: Malaysia (equatorial, no ID monthly series)", "evening",
-                       "eq", "flat", "proxy", "flat", _SEA_BREEZE),
-    "ID-SUL": NodeSpec("MYS", "proxy: Malaysia (equatorial, no ID monthly series)", "evening",
-                       "eq", "flat", "proxy", "flat", _SEA_BREEZE),
-    "ID-EAST": NodeSpec("MYS", "proxy: Malaysia (equatorial, no ID monthly series)", "evening",
-                        "eq", "flat", "proxy", "flat", _SEA_BREEZE),
-    "LA": NodeSpec("THA", "proxy: Thailand (mainland hot-season climate)", "evening", "LAO",
-                   "LAO", "proxy", "monsoon2", _TH_WIND),
-    "LA-EGAT": NodeSpec("THA", "no load: flat 1.0", "evening", "LAO", "LAO", "proxy",
-                        "monsoon2", _TH_WIND),
+    "BN": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (Borneo neighbour)",
+        "sg",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "KH": NodeSpec(
+        "THA",
+        "proxy: Thailand (mainland hot-season climate)",
+        "evening",
+        "KHM",
+        "KHM",
+        "proxy",
+        "monsoon2",
+        _TH_WIND,
+    ),
+    "ID-JAMALI": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (equatorial, no ID monthly series)",
+        "jamali",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "ID-SUM": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (equatorial, no ID monthly series)",
+        "evening",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "ID-KAL": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (equatorial, no ID monthly series)",
+        "evening",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "ID-SUL": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (equatorial, no ID monthly series)",
+        "evening",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "ID-EAST": NodeSpec(
+        "MYS",
+        "proxy: Malaysia (equatorial, no ID monthly series)",
+        "evening",
+        "eq",
+        "flat",
+        "proxy",
+        "flat",
+        _SEA_BREEZE,
+    ),
+    "LA": NodeSpec(
+        "THA",
+        "proxy: Thailand (mainland hot-season climate)",
+        "evening",
+        "LAO",
+        "LAO",
+        "proxy",
+        "monsoon2",
+        _TH_WIND,
+    ),
+    "LA-EGAT": NodeSpec(
+        "THA", "no load: flat 1.0", "evening", "LAO", "LAO", "proxy", "monsoon2", _TH_WIND
+    ),
     "MM": NodeSpec("MMR", _OWN, "evening", "mainland", "MMR", "proxy", "mm", _TH_WIND),
-    "MY-PEN": NodeSpec("MYS", _OWN + " (whole Malaysia)", "sg", "eq", "flat", "proxy", "flat",
-                       _SEA_BREEZE),
-    "MY-SWK": NodeSpec("MYS", _OWN + " (whole Malaysia)", "sg", "eq", "flat", "proxy", "flat",
-                       _SEA_BREEZE),
-    "MY-SBH": NodeSpec("MYS", _OWN + " (whole Malaysia)", "sbh", "eq", "flat", "proxy", "flat",
-                       _SEA_BREEZE),
+    "MY-PEN": NodeSpec(
+        "MYS", _OWN + " (whole Malaysia)", "sg", "eq", "flat", "proxy", "flat", _SEA_BREEZE
+    ),
+    "MY-SWK": NodeSpec(
+        "MYS", _OWN + " (whole Malaysia)", "sg", "eq", "flat", "proxy", "flat", _SEA_BREEZE
+    ),
+    "MY-SBH": NodeSpec(
+        "MYS", _OWN + " (whole Malaysia)", "sbh", "eq", "flat", "proxy", "flat", _SEA_BREEZE
+    ),
     "PH-LUZ": NodeSpec("PHL", _OWN, "ph", "PHL", "flat", "PHL", "monsoon2", _SEA_BREEZE),
     "PH-VIS": NodeSpec("PHL", _OWN, "ph", "PHL", "flat", "PHL", "monsoon2", _SEA_BREEZE),
     "PH-MIN": NodeSpec("PHL", _OWN, "ph", "PHL", "flat", "PHL", "monsoon2", _SEA_BREEZE),
-    "SG": NodeSpec("SGP", "measured (EMA 2015)", "sg", "SGP", "flat", "proxy", "flat",
-                   _SEA_BREEZE),
+    "SG": NodeSpec("SGP", "measured (EMA 2015)", "sg", "SGP", "flat", "proxy", "flat", _SEA_BREEZE),
     "TH-N": NodeSpec("THA", _OWN, "th", "THA", "THA", "THA", "monsoon2", _TH_WIND),
     "TH-C": NodeSpec("THA", _OWN, "th", "THA", "THA", "THA", "monsoon2", _TH_WIND),
     "TH-S": NodeSpec("THA", _OWN, "th_s", "THA", "THA", "THA", "monsoon2", _TH_WIND),
@@ -745,7 +880,7 @@ def _template(points: tuple[tuple[float, float], ...]) -> tuple[np.ndarray, np.n
     grid = np.arange(96) * 0.25
     hp = np.array([p[0] for p in points])
     lv = np.array([p[1] for p in points])
-    y = _circular_smooth(_periodic_interp(grid, hp, lv, 24.0), 4.0)
+    y = _circular_smooth(_periodic_interp(grid, hp, lv, 24.0), 2.0)
     return grid, y / y.max()
 
 
@@ -791,13 +926,24 @@ def calibrate_load_factor(shape: np.ndarray, load_factor: float) -> tuple[np.nda
     return p / p.mean(), k
 
 
+def _peak_season_weight(months: tuple[int, ...]) -> np.ndarray:
+    """Smooth 0-1 daily weight of the peak-demand season (10-day Gaussian edges)."""
+    if not months:
+        return np.zeros(N_DAYS)
+    return _circular_smooth(np.isin(MONTH_OF_DAY + 1, months).astype(float), 10.0)
+
+
 def demand_raw(
     node: str, tz: str, sg_template: tuple[tuple[float, float], ...]
 ) -> tuple[np.ndarray, float]:
     """Uncalibrated hourly demand shape of a node (UTC hours).
 
-    Product of smoothed monthly factors, weekday/holiday daily factor, a seeded AR(1) day-to-day
-    factor and the node's intra-day template evaluated at local time.
+    ``level(day) * (1 + (t(h) - 1) * (1 + alpha * w(day)))``: the daily level is the product of
+    smoothed monthly factors, the weekday/holiday factor and a seeded AR(1) day-to-day factor;
+    ``t`` is the node's intra-day template (daily mean 1) at local time; ``w`` marks the
+    sourced peak-demand season (:data:`PEAK_SEASON`) and ``alpha`` >= 0 is the smallest
+    amplification of the intra-day swing in that season that puts the annual maximum inside it
+    (at least 1 % above the maximum outside), found by bisection.
 
     Parameters
     ----------
@@ -812,8 +958,8 @@ def demand_raw(
     -------
     shape : numpy.ndarray
         8,760 positive values (arbitrary scale).
-    peak_hour : float
-        Local hour of the template maximum, h.
+    alpha : float
+        Peak-season amplification used, dimensionless.
     """
     spec = NODE_SPECS[node]
     local_hour, day = _local_calendar(tz)
@@ -828,9 +974,28 @@ def demand_raw(
     noise = 1.0 + DAILY_NOISE_SD * _ar1(rng, N_DAYS, DAILY_NOISE_PHI)
     points = DAILY_SHAPES[spec.shape].points or sg_template
     grid, tmpl = _template(points)
-    intra = _periodic_interp(local_hour, grid, tmpl, 24.0)
-    peak_hour = float(grid[np.argmax(tmpl)])
-    return (monthly * daily * noise)[day] * intra, peak_hour
+    intra = _periodic_interp(local_hour, grid, tmpl / tmpl.mean(), 24.0)
+    level = (monthly * daily * noise)[day]
+    months = PEAK_SEASON.get(node, ((), ""))[0]
+    w = _peak_season_weight(months)[day]
+    inside = w > 0.5
+
+    def shape(alpha: float) -> np.ndarray:
+        return level * (1.0 + (intra - 1.0) * (1.0 + alpha * w))
+
+    def margin(alpha: float) -> float:
+        y = shape(alpha)
+        return float(y[inside].max() / y[~inside].max())
+
+    alpha = 0.0
+    if inside.any() and margin(0.0) < 1.01:
+        alpha = _bisect(margin, 0.0, 3.0, 1.01, n=50) if margin(3.0) >= 1.01 else 3.0
+    return shape(alpha), alpha
+
+
+def template_peak_hour(points: tuple[tuple[float, float], ...]) -> float:
+    """Target local peak hour of a template: hour of its highest key point, h."""
+    return float(max(points, key=lambda p: p[1])[0])
 
 
 def build_demand(
@@ -859,12 +1024,12 @@ def build_demand(
     peak_hours: dict[str, float] = {}
     for node, tz in zip(nodes["node"], nodes["timezone"], strict=True):
         lf = load_factors.get(node, float("nan"))
+        points = DAILY_SHAPES[NODE_SPECS[node].shape].points or sg_tmpl
+        peak_hours[node] = template_peak_hour(points)
         if node == "SG":
             raw = sg_hourly.to_numpy()
-            loc = sg_hourly.tz_convert("Asia/Singapore")
-            peak_hours[node] = float(loc.index.hour[int(np.argmax(raw))]) + 0.5
         else:
-            raw, peak_hours[node] = demand_raw(node, tz, sg_tmpl)
+            raw = demand_raw(node, tz, sg_tmpl)[0]
         if not np.isfinite(lf) or lf <= 0:
             out[node] = np.ones(N_HOURS)
         else:
@@ -900,8 +1065,9 @@ def _skewed_cosine(spec: tuple[int, float, int, float]) -> np.ndarray:
     f = np.empty(12)
     for m in range(1, 13):
         d = (m - m_max) % 12
-        f[m - 1] = mid + amp * (np.cos(np.pi * d / down) if d <= down else
-                                -np.cos(np.pi * (d - down) / up))
+        f[m - 1] = mid + amp * (
+            np.cos(np.pi * d / down) if d <= down else -np.cos(np.pi * (d - down) / up)
+        )
     return f / np.average(f, weights=DAYS_IN_MONTH)
 
 
@@ -946,9 +1112,7 @@ def _pv_output(geo: _PVGeometry, kc_hourly: np.ndarray) -> np.ndarray:
     dni = np.nan_to_num(np.asarray(erbs["dni"], dtype=float))
     dhi = np.nan_to_num(np.asarray(erbs["dhi"], dtype=float))
     ct = np.cos(np.radians(geo.tilt))
-    poa = (
-        dni * np.clip(geo.cos_aoi, 0.0, None) + dhi * (1 + ct) / 2 + ghi * 0.2 * (1 - ct) / 2
-    )
+    poa = dni * np.clip(geo.cos_aoi, 0.0, None) + dhi * (1 + ct) / 2 + ghi * 0.2 * (1 - ct) / 2
     poa = np.where(geo.cos_zen > 0, poa, 0.0)
     t_cell = pvlib.temperature.faiman(poa, PV_TEMP_AIR, 1.0)
     dc = poa / 1000.0 * (1.0 + PV_GAMMA * (t_cell - 25.0))
@@ -1017,7 +1181,7 @@ def build_solar(lat: float, lon: float, target_cf: float, season: str, seed: int
 
 
 def power_curve(v: np.ndarray) -> np.ndarray:
-    """Generic normalised wind-turbine power curve.
+    """Evaluate a generic normalised wind-turbine power curve.
 
     Parameters
     ----------
@@ -1262,9 +1426,7 @@ def _fmt_months(months: tuple[int, ...]) -> str:
     return f"{months[0]}-{months[-1]}"
 
 
-def build_all(
-    input_dir: str | Path, sg_ema: str | Path | None = None
-) -> dict[str, pd.DataFrame]:
+def build_all(input_dir: str | Path, sg_ema: str | Path | None = None) -> dict[str, pd.DataFrame]:
     """Build every profile and the target table.
 
     Parameters
@@ -1301,12 +1463,20 @@ def build_all(
             float(lat), float(lon), scf, spec.solar_season, node_seed(node, "solar")
         )
         onshore[node] = build_wind(
-            float(lon), wcf, spec.wind_season, spec.wind_peak_hour,
-            WIND_DIURNAL_AMPLITUDE["onshore"], node_seed(node, "wind_onshore"),
+            float(lon),
+            wcf,
+            spec.wind_season,
+            spec.wind_peak_hour,
+            WIND_DIURNAL_AMPLITUDE["onshore"],
+            node_seed(node, "wind_onshore"),
         )
         offshore[node] = build_wind(
-            float(lon), ocf, spec.wind_season, spec.wind_peak_hour,
-            WIND_DIURNAL_AMPLITUDE["offshore"], node_seed(node, "wind_offshore"),
+            float(lon),
+            ocf,
+            spec.wind_season,
+            spec.wind_peak_hour,
+            WIND_DIURNAL_AMPLITUDE["offshore"],
+            node_seed(node, "wind_offshore"),
         )
         regime = HYDRO_REGIME[node]
         month_src = MONTHLY_DEMAND[spec.monthly][1]
@@ -1323,7 +1493,8 @@ def build_all(
                 "source": "; ".join(
                     [
                         f"demand: LF from demand.csv {BASE_YEAR}; monthly {month_src} "
-                        f"({spec.monthly_note}); daily shape {DAILY_SHAPES[spec.shape].source}",
+                        f"({spec.monthly_note}); daily shape {DAILY_SHAPES[spec.shape].source}"
+                        + (f"; {PEAK_SEASON[node][1]}" if node in PEAK_SEASON else ""),
                         f"solar: {s_src}; season {SOLAR_SEASON[spec.solar_season][1]}",
                         f"wind: {w_src}; season {WIND_MONTHLY[spec.wind_season][1]}; offshore "
                         f"= onshore + {OFFSHORE_UPLIFT * 100:.0f} pp [assumption]",
@@ -1384,7 +1555,8 @@ def write_all(
     tables = build_all(input_dir, sg_ema)
     paths = {}
     for name, df in tables.items():
-        path = out / f"{name}.csv" if name == "profile_targets" else out / "profiles" / f"{name}.csv"
+        folder = out if name == "profile_targets" else out / "profiles"
+        path = folder / f"{name}.csv"
         df.to_csv(path, index=False, float_format=FLOAT_FORMAT, lineterminator="\n")
         paths[name] = path
     return paths

@@ -270,6 +270,7 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
     nidx = {n: i for i, n in enumerate(nodes.tolist())}
     inj = np.zeros((T, N))
     errors: list[str] = []
+    cyclic = "'cyclic': False" not in str(res.attrs.get("formulation_options", ""))
 
     def check(name: str, resid: np.ndarray, scale: np.ndarray | float, labels=None) -> None:
         if resid.size == 0:
@@ -311,10 +312,11 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
             check("negative reservoir level or spill", np.minimum(np.minimum(lvl, spill), 0),
                   E, rl)
             prev = np.roll(lvl, 1, axis=0)
+            if not cyclic:
+                prev[0] = 0.5 * E
             bal = lvl - prev - w[:, None] * (ds["hydro_inflow_mw"].values[:, sel]
                                              - gen[:, sel] - spill)
-            if "cyclic" in res.attrs.get("formulation_options", "'cyclic': True"):
-                check("reservoir balance", bal, E, rl)
+            check("reservoir balance", bal, E, rl)
     if ds.sizes["storage"]:
         ch = res["storage_charge_mw"].values
         dis = res["storage_discharge_mw"].values
@@ -326,9 +328,11 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
         check("storage level", np.maximum(lvl - E[None, :], 0), E, sl)
         check("negative storage", np.minimum(np.minimum(ch, dis), np.minimum(lvl, 0)), P, sl)
         eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
-        bal = lvl - np.roll(lvl, 1, axis=0) - w[:, None] * (eta * ch - dis / eta)
-        if "'cyclic': True" in res.attrs.get("formulation_options", "'cyclic': True"):
-            check("storage balance", bal, E, sl)
+        prev = np.roll(lvl, 1, axis=0)
+        if not cyclic:
+            prev[0] = 0.5 * E
+        bal = lvl - prev - w[:, None] * (eta * ch - dis / eta)
+        check("storage balance", bal, E, sl)
         si = np.array([nidx[n] for n in ds["storage_node"].values], dtype=np.int64)
         np.add.at(inj, (slice(None), si), dis - ch)
     if ds.sizes["link"]:

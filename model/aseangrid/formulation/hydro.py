@@ -75,6 +75,8 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "Reservoir energy balance.",
         dual_name="water_value_usd_per_mwh",
         dual_units="USD/MWh",
-        dual_description="Marginal value of one more MWh of stored water (reservoir row dual).",
+        dual_description="Marginal value of one more MWh of stored water (minus the reservoir "
+        "row dual).",
+        dual_sign=-1.0,
     )
     add_rows(m, blk, rr, cc, kk, rhs)

@@ -63,6 +63,7 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "Storage energy balance.",
         dual_name="storage_value_usd_per_mwh",
         dual_units="USD/MWh",
-        dual_description="Marginal value of one more MWh stored (storage row dual).",
+        dual_description="Marginal value of one more MWh stored (minus the storage row dual).",
+        dual_sign=-1.0,
     )
     add_rows(m, blk, rr, cc, kk, rhs)

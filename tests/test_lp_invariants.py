@@ -1,0 +1,159 @@
+"""Invariants that hold on every solved case, and the guards around the solver."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import make_ds
+
+import aseangrid as ag
+from aseangrid.build import Options
+
+
+def three_node_case(link_cap: float = 80.0, scale: float = 1.0):
+    """Three nodes in two countries with a storage, a reservoir and a solar profile."""
+    T = 24
+    hours = np.arange(T)
+    solar = np.clip(np.sin((hours - 6) / 12 * np.pi), 0, None)
+    demand = {
+        "A": list(100 + 30 * np.sin(hours / 24 * 2 * np.pi)),
+        "B": list(150 + 20 * np.cos(hours / 24 * 2 * np.pi)),
+        "C": list(60 + 0 * hours),
+    }
+    gens = [
+        dict(node="A", capacity_mw=120, cost=20 * scale, ef=1.0, technology="coal"),
+        dict(node="A", capacity_mw=80, cost=0.0, technology="solar_pv", avail=list(solar),
+             renewable=True),
+        dict(node="B", capacity_mw=200, cost=45 * scale, ef=0.4),
+        dict(node="C", capacity_mw=50, cost=1.0 * scale, technology="hydro_reservoir",
+             inflow=[30.0] * T, reservoir_mwh=400, renewable=True),
+        dict(node="C", capacity_mw=60, cost=70 * scale, ef=0.6),
+    ]
+    links = [
+        dict(a="A", b="B", fwd=link_cap, bwd=link_cap, loss=0.02, wheel_fwd=2 * scale,
+             wheel_bwd=2 * scale),
+        dict(a="B", b="C", fwd=40, bwd=40, loss=0.01),
+    ]
+    storage = [dict(node="B", power_mw=30, energy_mwh=90, rt=0.85)]
+    return make_ds(demand, gens, links, storage,
+                   country_of={"A": "LAO", "B": "THA", "C": "THA"},
+                   carbon_price={"THA": 10.0 * scale}, voll=3000 * scale,
+                   penalty=4000 * scale)
+
+
+@pytest.fixture(scope="module")
+def base():
+    ds = three_node_case()
+    return ds, ag.solve(ds)
+
+
+def test_balance_closes_everywhere(base):
+    ds, res = base
+    assert res.attrs["verified"] == 1
+    ag.verify_results(ds, res)  # the explicit check passes with the default tolerance
+
+
+def test_flows_within_limits_and_emissions_add_up(base):
+    ds, res = base
+    assert (res["flow_forward_mw"] <= ds["link_capacity_forward_mw"] + 1e-6).all()
+    assert (res["flow_backward_mw"] <= ds["link_capacity_backward_mw"] + 1e-6).all()
+    total = float(res["emissions_t"].sum())
+    assert float(res["emissions_country_t"].sum()) == pytest.approx(total)
+    assert float(res["emissions_node_t"].sum()) == pytest.approx(total)
+    assert float(res["cost_usd"].sum()) == pytest.approx(res.attrs["objective_usd"], rel=1e-7)
+
+
+def test_relaxing_a_link_never_raises_cost(base):
+    _, res = base
+    for cap in (120.0, 500.0):
+        assert ag.solve(three_node_case(link_cap=cap)).attrs["objective_usd"] <= res.attrs[
+            "objective_usd"] * (1 + 1e-9)
+
+
+def test_isolating_never_lowers_cost(base):
+    _, res = base
+    iso = three_node_case(link_cap=0.0)
+    iso["link_capacity_backward_mw"][:] = 0.0
+    iso["link_capacity_forward_mw"][:] = 0.0
+    assert ag.solve(iso).attrs["objective_usd"] >= res.attrs["objective_usd"] * (1 - 1e-9)
+
+
+def test_scaling_all_costs_scales_objective_and_prices(base):
+    _, res = base
+    k = 3.0
+    res_k = ag.solve(three_node_case(scale=k))
+    assert res_k.attrs["objective_usd"] == pytest.approx(k * res.attrs["objective_usd"],
+                                                         rel=1e-6)
+    # prices are unique where the marginal unit is interior; compare demand-weighted means
+    np.testing.assert_allclose(res_k["price_demand_weighted_usd_per_mwh"],
+                               k * res["price_demand_weighted_usd_per_mwh"], rtol=1e-4)
+
+
+def test_prices_explain_the_objective_for_a_pure_dispatch_case():
+    """LP duality on a merit-order case without storage: sum(price * demand) - rents equals the
+    cost when every unit is either at a bound or marginal."""
+    ds = make_ds({"A": [50, 150]}, generators=[
+        dict(node="A", capacity_mw=100, cost=10), dict(node="A", capacity_mw=100, cost=30)])
+    res = ag.solve(ds)
+    price = res["price_usd_per_mwh"].values.ravel()
+    np.testing.assert_allclose(price, [10, 30], atol=1e-7)
+
+
+def test_nan_cost_is_refused_before_solving():
+    ds = make_ds({"A": [100]}, generators=[dict(node="A", capacity_mw=200, cost=20)])
+    ds["marginal_cost_usd_per_mwh"][0] = np.nan
+    with pytest.raises(ag.InputError) as e:
+        ag.solve(ds)
+    assert "generation_mw" in str(e.value) and "nan" in str(e.value).lower()
+
+
+def test_huge_coefficient_is_refused_before_solving():
+    ds = make_ds({"A": [100]}, generators=[dict(node="A", capacity_mw=200, cost=20)],
+                 links=[])
+    ds = make_ds({"A": [100], "B": [0]}, generators=[dict(node="A", capacity_mw=200, cost=20)],
+                 links=[dict(a="A", b="B", fwd=10, bwd=10, loss=-1e15)])
+    with pytest.raises(ag.InputError) as e:
+        ag.solve(ds)
+    assert "nodal_balance" in str(e.value)
+
+
+def test_infinite_bound_from_data_is_refused():
+    ds = make_ds({"A": [100]}, generators=[dict(node="A", capacity_mw=200, cost=20)])
+    ds["demand_mw"][:] = np.inf
+    with pytest.raises(ag.InputError):
+        ag.solve(ds)
+
+
+def test_tampered_solution_fails_verification(base):
+    ds, res = base
+    bad = res.copy(deep=True)
+    bad["generation_mw"][5, 2] = bad["generation_mw"][5, 2] + 10.0
+    with pytest.raises(ag.VerificationError) as e:
+        ag.verify_results(ds, bad)
+    assert "nodal balance" in str(e.value) and "B" in str(e.value)
+    bad = res.copy(deep=True)
+    bad["flow_forward_mw"][3, 0] = 1e4
+    with pytest.raises(ag.VerificationError):
+        ag.verify_results(ds, bad)
+
+
+def test_time_limit_is_an_error_not_a_result():
+    ds = three_node_case()
+    with pytest.raises(ag.SolveError) as e:
+        ag.solve(ds, solver_options=ag.SolverOptions(method="simplex", time_limit_s=0.0))
+    assert e.value.status in ("kTimeLimit",)
+
+
+def test_solver_options_are_recorded(base):
+    _, res = base
+    assert "ipm" in res.attrs["solver_options"]
+    assert res.attrs["solver_status"] == "Optimal"
+    assert "pyomo=" in res.attrs["versions"] and "highspy=" in res.attrs["versions"]
+    for v in ("price_usd_per_mwh", "generation_mw", "emissions_country_t", "cost_usd"):
+        assert res[v].attrs["units"]
+
+
+def test_non_cyclic_levels_start_half_full():
+    ds = three_node_case()
+    res = ag.solve(ds, options=Options(cyclic=False))
+    assert res.attrs["verified"] == 1
