@@ -30,7 +30,7 @@ GJ_PER_MWH = 3.6
 # table reading
 # ----------------------------------------------------------------------------------------------
 def _suggest(name: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(name, options, n=1, cutoff=0.6)
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -39,7 +39,7 @@ def _parse_column(
 ) -> pd.Series:
     """Parse one text column to its kind, recording a problem per bad cell."""
     text = raw.astype(str).str.strip()
-    blank = text.eq("") | text.str.lower().isin(["nan", "na", "n/a", "null", "none"])
+    blank = text.eq("") | text.str.lower().isin(["nan", "na", "n/a", "null"])
     if col.kind == "str":
         out = text.copy()
         if col.choices is not None:

@@ -1,0 +1,228 @@
+"""The ``aseangrid`` command line: thin over the Python API.
+
+Exit codes: 0 success, 2 bad input, 3 solver did not prove optimality, 4 verification failed,
+5 results could not be written, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import schema as sc
+from .errors import AseangridError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Hourly dispatch of the ASEAN power system (Pyomo + HiGHS).",
+)
+console = Console(stderr=True)
+
+
+def _fail(exc: BaseException, debug: bool) -> None:
+    if debug:
+        raise exc
+    if isinstance(exc, AseangridError):
+        console.print(f"[bold red]error[/] ({type(exc).__name__}): {exc}")
+        raise typer.Exit(exc.exit_code)
+    if isinstance(exc, KeyboardInterrupt):
+        console.print("[bold red]interrupted[/]: nothing was written")
+        raise typer.Exit(130)
+    raise exc
+
+
+@app.command()
+def validate(
+    path: Path = typer.Argument(Path("inputs/asean"), help="Dataset folder."),
+    year: int = typer.Option(sc.BASE_YEAR, help="Model year to check."),
+    hydrology: str = typer.Option("normal", help="normal or dry."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Check a dataset for one year without solving; list every problem found."""
+    from .io import load_inputs
+
+    try:
+        ds = load_inputs(path, year=year, hydrology=hydrology)
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    console.print(
+        f"[green]ok[/]: {path} for {year}: {ds.sizes['node']} nodes, "
+        f"{ds.sizes['generator']} generators, {ds.sizes['storage']} storage units, "
+        f"{ds.sizes['link']} links, {ds.sizes['time']} hours"
+    )
+
+
+@app.command()
+def info(
+    path: Path = typer.Argument(Path("inputs/asean"), help="Dataset folder."),
+    year: int = typer.Option(sc.BASE_YEAR, help="Model year."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Show what a dataset holds for one year: demand, capacity by technology, links."""
+    from .io import load_inputs
+
+    try:
+        ds = load_inputs(path, year=year)
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    out = Console()
+    cap = pd.DataFrame(
+        {
+            "country": ds["generator_country"].values,
+            "technology": ds["generator_technology"].values,
+            "mw": ds["capacity_mw"].values,
+        }
+    ).pivot_table(index="country", columns="technology", values="mw", aggfunc="sum", fill_value=0)
+    dem = pd.Series(ds["demand_twh"].values, index=ds["node_country"].values).groupby(
+        level=0
+    ).sum()
+    t = Table(title=f"{path} — {year}: installed capacity [GW] and demand [TWh]")
+    t.add_column("country")
+    for c in cap.columns:
+        t.add_column(c, justify="right")
+    t.add_column("demand TWh", justify="right")
+    for country, row in cap.iterrows():
+        t.add_row(country, *[f"{v / 1e3:.2f}" for v in row], f"{dem.get(country, 0):.1f}")
+    out.print(t)
+    cross = ds["link_cross_border"].values.astype(bool)
+    out.print(
+        f"{ds.sizes['node']} nodes, {ds.sizes['link']} links ({int(cross.sum())} cross-border, "
+        f"{int((~cross).sum())} domestic), {ds.sizes['storage']} storage units, "
+        f"{ds.sizes['time']} hours"
+    )
+
+
+def summary_tables(res) -> dict[str, pd.DataFrame]:
+    """Tidy tables of a results Dataset (written as CSV beside the NetCDF)."""
+    countries = res["country"].values
+    per_country = pd.DataFrame(
+        {
+            "cost_musd": res["cost_country_usd"].sum("cost_component").values / 1e6,
+            "emissions_mt": res["emissions_country_t"].values / 1e6,
+            "generation_twh": res["generation_country_twh"].sum("technology").values,
+        },
+        index=pd.Index(countries, name="country"),
+    )
+    for v in ("imports_twh", "exports_twh", "net_imports_twh"):
+        if v in res:
+            per_country[v] = res[v].values
+    nodes = pd.DataFrame(
+        {
+            "country": res["node_country"].values,
+            "price_mean_usd_per_mwh": res["price_mean_usd_per_mwh"].values,
+            "price_demand_weighted_usd_per_mwh": res["price_demand_weighted_usd_per_mwh"].values,
+            "unserved_twh": res["unserved_twh"].values,
+            "emissions_mt": res["emissions_node_t"].values / 1e6,
+        },
+        index=pd.Index(res["node"].values, name="node"),
+    )
+    mix = res["generation_country_twh"].to_pandas()
+    tables = {"summary_country": per_country, "summary_node": nodes, "generation_mix_twh": mix}
+    if "link_energy_forward_twh" in res:
+        tables["links"] = pd.DataFrame(
+            {
+                "from": res["link_from"].values,
+                "to": res["link_to"].values,
+                "cross_border": res["link_cross_border"].values.astype(bool),
+                "forward_twh": res["link_energy_forward_twh"].values,
+                "backward_twh": res["link_energy_backward_twh"].values,
+                "hours_at_limit_forward": res["link_hours_at_limit_forward"].values,
+                "hours_at_limit_backward": res["link_hours_at_limit_backward"].values,
+                "congestion_rent_musd": res["congestion_rent_usd"].values / 1e6,
+            },
+            index=pd.Index(res["link"].values, name="link"),
+        )
+    return tables
+
+
+@app.command()
+def solve(
+    path: Path = typer.Argument(Path("inputs/asean"), help="Dataset folder."),
+    year: int = typer.Option(sc.BASE_YEAR, help="Model year (chooses demand, fleet, grid)."),
+    hydrology: str = typer.Option("normal", help="normal or dry hydro inflows."),
+    out: Path = typer.Option(None, help="Results folder (default runs/<dataset>-<year>)."),
+    overwrite: bool = typer.Option(False, help="Replace an existing results folder."),
+    hours: int = typer.Option(0, help="Solve only the first N hours (0: the whole year)."),
+    voll: float = typer.Option(5000.0, help="Value of lost load [USD/MWh]."),
+    isolated: bool = typer.Option(False, help="No cross-border trade (domestic links kept)."),
+    method: str = typer.Option("ipm", help="HiGHS method: ipm, simplex, pdlp or choose."),
+    crossover: bool = typer.Option(False, help="Run crossover after the interior point."),
+    threads: int = typer.Option(0, help="HiGHS threads (0: let HiGHS decide)."),
+    time_limit: float = typer.Option(0.0, help="Solver time limit in seconds (0: none)."),
+    log: bool = typer.Option(False, help="Show the HiGHS log."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Solve the hourly dispatch of one year and write results (NetCDF + CSV tables)."""
+    from .io import load_inputs, write_results
+    from .solve import SolverOptions
+    from .solve import solve as _solve
+
+    out = out or Path("runs") / f"{Path(path).name}-{year}{'-isolated' if isolated else ''}"
+    if out.exists() and not overwrite:
+        console.print(f"[bold red]error[/]: {out} exists; use --overwrite to replace it")
+        raise typer.Exit(5)
+    t0 = time.perf_counter()
+    try:
+        with console.status(f"loading {path} for {year}"):
+            ds = load_inputs(path, year=year, hydrology=hydrology,
+                             value_of_lost_load_usd_per_mwh=voll)
+        if hours:
+            ds = ds.isel(time=slice(0, hours))
+        if isolated:
+            cross = ds["link_cross_border"].values.astype(bool)
+            ds["link_capacity_forward_mw"] = ds["link_capacity_forward_mw"].where(~cross, 0.0)
+            ds["link_capacity_backward_mw"] = ds["link_capacity_backward_mw"].where(~cross, 0.0)
+        console.print(
+            f"[green]loaded[/] {ds.sizes['node']} nodes, {ds.sizes['generator']} generators, "
+            f"{ds.sizes['link']} links, {ds.sizes['time']} hours "
+            f"({time.perf_counter() - t0:.1f} s)"
+        )
+        so = SolverOptions(method=method, crossover=crossover, threads=threads or None,
+                           time_limit_s=time_limit or None, log=log)
+        with console.status("building, solving with HiGHS and verifying (a full year takes "
+                            "minutes)"):
+            res = _solve(ds, solver_options=so)
+        console.print(
+            f"[green]solved[/] build {res.attrs['time_build_s']:.1f} s, hand-over "
+            f"{res.attrs['time_compile_s'] + res.attrs['time_handover_s']:.1f} s, solve "
+            f"{res.attrs['time_solve_s']:.1f} s, verified ({res.attrs['time_verify_s']:.1f} s)"
+        )
+        with console.status(f"writing {out}"):
+            write_results(res, out, overwrite=overwrite, tables=summary_tables(res))
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    _print_summary(res, out, time.perf_counter() - t0)
+
+
+def _print_summary(res, out: Path, seconds: float) -> None:
+    table = summary_tables(res)["summary_country"]
+    t = Table(title=f"{res.attrs.get('year')} — total cost "
+                    f"{res.attrs['objective_usd'] / 1e9:.2f} bn USD")
+    t.add_column("country")
+    for c in table.columns:
+        t.add_column(c, justify="right")
+    for country, row in table.iterrows():
+        t.add_row(country, *[f"{v:,.1f}" for v in row])
+    Console().print(t)
+    use = float(np.nansum(res["unserved_twh"].values))
+    console.print(f"unserved energy {use:.3f} TWh; results in {out} ({seconds:.0f} s in all)")
+
+
+def main() -> None:  # pragma: no cover
+    try:
+        app()
+    except KeyboardInterrupt:
+        console.print("[bold red]interrupted[/]")
+        sys.exit(130)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
