@@ -41,7 +41,7 @@ def make_ds(
     gens = generators or []
     links = links or []
     storage = storage or []
-    G, L, S = len(gens), len(links), len(storage)
+    G, L = len(gens), len(links)
     countries = list(sc.COUNTRIES)
 
     def gv(key, default):
@@ -72,8 +72,10 @@ def make_ds(
             "availability": (("generator",), gv("availability", 1.0)),
             "must_run_share": (("generator",), gv("must_run", 0.0)),
             "ramp_per_hour": (("generator",), gv("ramp", 1.0)),
-            "renewable": (("generator",), np.array([g.get("renewable", False) for g in gens],
-                                                   bool)),
+            "renewable": (
+                ("generator",),
+                np.array([g.get("renewable", False) for g in gens], bool),
+            ),
             "fuel_price_usd_per_gj": (("generator",), np.zeros(G)),
             "vom_usd_per_mwh": (("generator",), gv("cost", 0.0)),
             "emission_factor_t_per_mwh": (("generator",), gv("ef", 0.0)),
@@ -81,21 +83,26 @@ def make_ds(
             "availability_pu": (("time", "generator"), avail),
             "hydro_inflow_mw": (("time", "generator"), inflow),
             "reservoir_capacity_mwh": (("generator",), gv("reservoir_mwh", 0.0)),
-            "storage_power_mw": (("storage",), np.array([s["power_mw"] for s in storage],
-                                                        float)),
-            "storage_energy_mwh": (("storage",), np.array([s["energy_mwh"] for s in storage],
-                                                          float)),
-            "storage_efficiency_roundtrip": (("storage",), np.array(
-                [s.get("rt", 1.0) for s in storage], float)),
+            "storage_power_mw": (("storage",), np.array([s["power_mw"] for s in storage], float)),
+            "storage_energy_mwh": (
+                ("storage",),
+                np.array([s["energy_mwh"] for s in storage], float),
+            ),
+            "storage_efficiency_roundtrip": (
+                ("storage",),
+                np.array([s.get("rt", 1.0) for s in storage], float),
+            ),
             "link_capacity_forward_mw": (("link",), np.array([x["fwd"] for x in links], float)),
-            "link_capacity_backward_mw": (("link",), np.array([x["bwd"] for x in links],
-                                                              float)),
-            "link_loss_fraction": (("link",), np.array([x.get("loss", 0.0) for x in links],
-                                                       float)),
-            "wheeling_forward_usd_per_mwh": (("link",), np.array(
-                [x.get("wheel_fwd", 0.0) for x in links], float)),
-            "wheeling_backward_usd_per_mwh": (("link",), np.array(
-                [x.get("wheel_bwd", 0.0) for x in links], float)),
+            "link_capacity_backward_mw": (("link",), np.array([x["bwd"] for x in links], float)),
+            "link_loss_fraction": (("link",), np.array([x.get("loss", 0.0) for x in links], float)),
+            "wheeling_forward_usd_per_mwh": (
+                ("link",),
+                np.array([x.get("wheel_fwd", 0.0) for x in links], float),
+            ),
+            "wheeling_backward_usd_per_mwh": (
+                ("link",),
+                np.array([x.get("wheel_bwd", 0.0) for x in links], float),
+            ),
             "link_voltage_kv": (("link",), np.full(L, 500.0)),
             "carbon_price_usd_per_t": (("country",), cvec(carbon_price, 0.0)),
             "renewable_share_min": (("country",), cvec(renewable_share_min, np.nan)),
@@ -117,17 +124,17 @@ def make_ds(
             "carbon_cap": list(caps),
             "node_country": ("node", [country_of[n] for n in nodes]),
             "generator_node": ("generator", [g["node"] for g in gens]),
-            "generator_technology": ("generator", [g.get("technology", "gas_ccgt")
-                                                   for g in gens]),
+            "generator_technology": ("generator", [g.get("technology", "gas_ccgt") for g in gens]),
             "generator_country": ("generator", [country_of[g["node"]] for g in gens]),
             "storage_node": ("storage", [s["node"] for s in storage]),
-            "storage_technology": ("storage", [s.get("technology", "battery")
-                                               for s in storage]),
+            "storage_technology": ("storage", [s.get("technology", "battery") for s in storage]),
             "link_from": ("link", [x["a"] for x in links]),
             "link_to": ("link", [x["b"] for x in links]),
             "link_kind": ("link", ["hvac"] * L),
-            "link_cross_border": ("link", [country_of[x["a"]] != country_of[x["b"]]
-                                           for x in links]),
+            "link_cross_border": (
+                "link",
+                [country_of[x["a"]] != country_of[x["b"]] for x in links],
+            ),
         },
     )
     return ds

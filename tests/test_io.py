@@ -23,73 +23,151 @@ def write_tiny(folder: Path) -> Path:
     """Two nodes in two countries, three generators, one battery, one link, all profiles."""
     folder.mkdir(parents=True, exist_ok=True)
     src = "test fixture [assumption]"
-    pd.DataFrame({
-        "node": ["X1", "Y1"], "name": ["x", "y"], "country": ["THA", "LAO"],
-        "lat": [13.7, 18.0], "lon": [100.5, 102.6], "timezone": ["Asia/Bangkok"] * 2,
-        "source": [src] * 2}).to_csv(folder / "nodes.csv", index=False)
+    pd.DataFrame(
+        {
+            "node": ["X1", "Y1"],
+            "name": ["x", "y"],
+            "country": ["THA", "LAO"],
+            "lat": [13.7, 18.0],
+            "lon": [100.5, 102.6],
+            "timezone": ["Asia/Bangkok"] * 2,
+            "source": [src] * 2,
+        }
+    ).to_csv(folder / "nodes.csv", index=False)
     rows = []
     for y in sc.YEARS:
         rows += [("X1", y, 8.76, 1400.0, src), ("Y1", y, 0.876, 140.0, src)]
     pd.DataFrame(rows, columns=["node", "year", "demand_twh", "peak_mw", "source"]).to_csv(
-        folder / "demand.csv", index=False)
+        folder / "demand.csv", index=False
+    )
     techs = []
     for t in sc.TECHNOLOGIES:
-        fuel = {"coal": "coal", "lignite": "lignite", "gas_ccgt": "gas", "gas_ocgt": "gas",
-                "oil": "oil", "biomass": "biomass"}.get(t, "none")
-        prof = {"solar_pv": "solar", "wind_onshore": "wind_onshore",
-                "wind_offshore": "wind_offshore", "hydro_reservoir": "hydro",
-                "hydro_ror": "hydro"}.get(t, "none")
-        techs.append((t, fuel, 0.4 if fuel != "none" else 1.0, 0.9 if prof == "none" else 1.0,
-                      0.0, 2.0, 20.0, 1000.0, 30.0, 1.0,
-                      "true" if t in ("hydro_reservoir", "hydro_ror", "solar_pv", "biomass",
-                                      "geothermal", "wind_onshore", "wind_offshore")
-                      else "false", prof, src))
-    pd.DataFrame(techs, columns=[c.name for c in sc.TABLE_BY_NAME["technologies"].columns]
-                 ).to_csv(folder / "technologies.csv", index=False)
-    pd.DataFrame({"fuel": list(sc.FUELS), "emission_factor_t_per_gj": [0.0946, 0.101, 0.0561,
-                                                                       0.0741, 0.0],
-                  "source": [src] * 5}).to_csv(folder / "fuels.csv", index=False)
+        fuel = {
+            "coal": "coal",
+            "lignite": "lignite",
+            "gas_ccgt": "gas",
+            "gas_ocgt": "gas",
+            "oil": "oil",
+            "biomass": "biomass",
+        }.get(t, "none")
+        prof = {
+            "solar_pv": "solar",
+            "wind_onshore": "wind_onshore",
+            "wind_offshore": "wind_offshore",
+            "hydro_reservoir": "hydro",
+            "hydro_ror": "hydro",
+        }.get(t, "none")
+        techs.append(
+            (
+                t,
+                fuel,
+                0.4 if fuel != "none" else 1.0,
+                0.9 if prof == "none" else 1.0,
+                0.0,
+                2.0,
+                20.0,
+                1000.0,
+                30.0,
+                1.0,
+                "true"
+                if t
+                in (
+                    "hydro_reservoir",
+                    "hydro_ror",
+                    "solar_pv",
+                    "biomass",
+                    "geothermal",
+                    "wind_onshore",
+                    "wind_offshore",
+                )
+                else "false",
+                prof,
+                src,
+            )
+        )
+    pd.DataFrame(techs, columns=[c.name for c in sc.TABLE_BY_NAME["technologies"].columns]).to_csv(
+        folder / "technologies.csv", index=False
+    )
+    pd.DataFrame(
+        {
+            "fuel": list(sc.FUELS),
+            "emission_factor_t_per_gj": [0.0946, 0.101, 0.0561, 0.0741, 0.0],
+            "source": [src] * 5,
+        }
+    ).to_csv(folder / "fuels.csv", index=False)
     fp = [(f, c, y, 5.0, src) for f in sc.FUELS for c in ("THA", "LAO") for y in sc.YEARS]
     pd.DataFrame(fp, columns=["fuel", "country", "year", "price_usd_per_gj", "source"]).to_csv(
-        folder / "fuel_prices.csv", index=False)
+        folder / "fuel_prices.csv", index=False
+    )
     gcols = [c.name for c in sc.TABLE_BY_NAME["generators"].columns]
-    pd.DataFrame([
-        ("X1_gas", "X1", "gas_ccgt", 1500.0, 2010, "", 0.55, "", "", "existing", src),
-        ("X1_solar", "X1", "solar_pv", 500.0, 2020, "", "", "", "", "existing", src),
-        ("Y1_hydro", "Y1", "hydro_reservoir", 600.0, 2015, "", "", "", "", "existing", src),
-        ("Y1_coal_new", "Y1", "coal", 300.0, 2030, 2045, "", "", "", "planned", src),
-    ], columns=gcols).to_csv(folder / "generators.csv", index=False)
-    pd.DataFrame([("X1_bat", "X1", "battery", 100.0, 400.0, 0.85, 2024, "", "existing", src)],
-                 columns=[c.name for c in sc.TABLE_BY_NAME["storage"].columns]).to_csv(
-        folder / "storage.csv", index=False)
-    pd.DataFrame([("Y1", "hydro_reservoir", 0.5, 0.8, 2000.0, src)],
-                 columns=[c.name for c in sc.TABLE_BY_NAME["hydro"].columns]).to_csv(
-        folder / "hydro.csv", index=False)
-    pd.DataFrame([("Y1-X1", "Y1", "X1", 500.0, 200.0, 0.02, "hvac", 500.0, 2010, "", 3.0, 3.0,
-                   "existing", src)],
-                 columns=[c.name for c in sc.TABLE_BY_NAME["links"].columns]).to_csv(
-        folder / "links.csv", index=False)
-    pd.DataFrame([("carbon_price", "THA", 2030, 20.0, "USD/tCO2", src),
-                  ("carbon_cap", "ASEAN", 2030, 5.0, "MtCO2", src),
-                  ("renewable_share_min", "LAO", 2030, 0.3, "fraction", src)],
-                 columns=[c.name for c in sc.TABLE_BY_NAME["policies"].columns]).to_csv(
-        folder / "policies.csv", index=False)
+    pd.DataFrame(
+        [
+            ("X1_gas", "X1", "gas_ccgt", 1500.0, 2010, "", 0.55, "", "", "existing", src),
+            ("X1_solar", "X1", "solar_pv", 500.0, 2020, "", "", "", "", "existing", src),
+            ("Y1_hydro", "Y1", "hydro_reservoir", 600.0, 2015, "", "", "", "", "existing", src),
+            ("Y1_coal_new", "Y1", "coal", 300.0, 2030, 2045, "", "", "", "planned", src),
+        ],
+        columns=gcols,
+    ).to_csv(folder / "generators.csv", index=False)
+    pd.DataFrame(
+        [("X1_bat", "X1", "battery", 100.0, 400.0, 0.85, 2024, "", "existing", src)],
+        columns=[c.name for c in sc.TABLE_BY_NAME["storage"].columns],
+    ).to_csv(folder / "storage.csv", index=False)
+    pd.DataFrame(
+        [("Y1", "hydro_reservoir", 0.5, 0.8, 2000.0, src)],
+        columns=[c.name for c in sc.TABLE_BY_NAME["hydro"].columns],
+    ).to_csv(folder / "hydro.csv", index=False)
+    pd.DataFrame(
+        [
+            (
+                "Y1-X1",
+                "Y1",
+                "X1",
+                500.0,
+                200.0,
+                0.02,
+                "hvac",
+                500.0,
+                2010,
+                "",
+                3.0,
+                3.0,
+                "existing",
+                src,
+            )
+        ],
+        columns=[c.name for c in sc.TABLE_BY_NAME["links"].columns],
+    ).to_csv(folder / "links.csv", index=False)
+    pd.DataFrame(
+        [
+            ("carbon_price", "THA", 2030, 20.0, "USD/tCO2", src),
+            ("carbon_cap", "ASEAN", 2030, 5.0, "MtCO2", src),
+            ("renewable_share_min", "LAO", 2030, 0.3, "fraction", src),
+        ],
+        columns=[c.name for c in sc.TABLE_BY_NAME["policies"].columns],
+    ).to_csv(folder / "policies.csv", index=False)
     prof = folder / "profiles"
     prof.mkdir(exist_ok=True)
     hour = np.arange(H)
-    day = (hour % 24)
+    day = hour % 24
     shape = 1 + 0.2 * np.sin((day - 8) / 24 * 2 * np.pi)
     shape = shape / shape.mean()
     solar = np.clip(np.sin((day - 6) / 12 * np.pi), 0, None) * 0.4
     season = 1 + 0.5 * np.sin((hour / H - 0.3) * 2 * np.pi)
     season = season / season.mean()
-    for name, data in (("demand_shape", shape), ("solar_pv", solar),
-                       ("wind_onshore", np.full(H, 0.25)), ("wind_offshore", np.full(H, 0.35))):
+    for name, data in (
+        ("demand_shape", shape),
+        ("solar_pv", solar),
+        ("wind_onshore", np.full(H, 0.25)),
+        ("wind_offshore", np.full(H, 0.35)),
+    ):
         pd.DataFrame({"hour": hour, "X1": data, "Y1": data}).to_csv(
-            prof / f"{name}.csv", index=False, float_format="%.5g")
+            prof / f"{name}.csv", index=False, float_format="%.5g"
+        )
     pd.DataFrame({"hour": hour, "Y1": season}).to_csv(prof / "hydro_inflow.csv", index=False)
-    pd.DataFrame({"hour": hour, "Y1": 0.8 * season}).to_csv(prof / "hydro_inflow_dry.csv",
-                                                            index=False)
+    pd.DataFrame({"hour": hour, "Y1": 0.8 * season}).to_csv(
+        prof / "hydro_inflow_dry.csv", index=False
+    )
     return folder
 
 
@@ -117,8 +195,7 @@ def test_tiny_dataset_loads_with_units(tiny):
     assert set(ds["generator"].values) == {"X1_gas", "X1_solar", "Y1_hydro", "Y1_coal_new"}
     for v in ds.data_vars:
         assert "units" in ds[v].attrs and "description" in ds[v].attrs, v
-    np.testing.assert_allclose(ds["demand_mw"].sum("time").values / 1e6, [8.76, 0.876],
-                               rtol=1e-4)
+    np.testing.assert_allclose(ds["demand_mw"].sum("time").values / 1e6, [8.76, 0.876], rtol=1e-4)
     assert bool(ds["link_cross_border"].values[0])
     assert float(ds["carbon_price_usd_per_t"].sel(country="THA")) == 20.0
     # the year chooses the fleet
@@ -145,56 +222,109 @@ def test_dry_year_lowers_hydro_inflow(tiny):
     normal = ag.load_inputs(tiny, year=2030)
     dry = ag.load_inputs(tiny, year=2030, hydrology="dry")
     assert float(dry["hydro_inflow_mw"].sum()) == pytest.approx(
-        0.8 * float(normal["hydro_inflow_mw"].sum()), rel=1e-4)
+        0.8 * float(normal["hydro_inflow_mw"].sum()), rel=1e-4
+    )
 
 
 @pytest.mark.parametrize(
     "file,mutate,expect",
     [
-        ("generators.csv", lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 1, "abc")),
-         ["generators.csv", "line 3", "capacity_mw", "'abc'", "a number"]),
-        ("generators.csv", lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0, "")),
-         ["generators.csv", "line 2", "capacity_mw", "expected a value"]),
-        ("generators.csv", lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0,
-                                                                             "inf")),
-         ["line 2", "capacity_mw", "finite"]),
-        ("generators.csv", lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0,
-                                                                             "1e15")),
-         ["line 2", "capacity_mw", "between"]),
-        ("generators.csv", lambda d: d.assign(node=d.node.where(d.index != 2, "Y2")),
-         ["generators.csv", "line 4", "node", "'Y2'", "nodes.csv", "did you mean 'Y1'"]),
-        ("generators.csv", lambda d: d.assign(technology=d.technology.where(d.index != 0,
-                                                                           "gas_cgt")),
-         ["line 2", "technology", "'gas_cgt'", "did you mean 'gas_"]),
-        ("generators.csv", lambda d: pd.concat([d, d.iloc[[0]]]),
-         ["generators.csv", "line 6", "generator", "X1_gas", "unique", "line 2"]),
-        ("generators.csv", lambda d: d.rename(columns={"capacity_mw": "capacity_MW"}),
-         ["generators.csv", "capacity_MW", "did you mean 'capacity_mw'", "missing"]),
-        ("generators.csv", lambda d: d.assign(retire_year=d.retire_year.where(d.index != 3,
-                                                                             "2020")),
-         ["line 5", "retire_year", "after commission_year"]),
-        ("links.csv", lambda d: d.assign(node_to="Y1"),
-         ["links.csv", "line 2", "node_to", "itself"]),
-        ("links.csv", lambda d: d.assign(capacity_forward_mw="0", capacity_backward_mw="0"),
-         ["links.csv", "line 2", "positive capacity"]),
-        ("links.csv", lambda d: d.assign(loss_fraction="-0.1"),
-         ["links.csv", "line 2", "loss_fraction", "between 0 and 0.2"]),
-        ("storage.csv", lambda d: d.assign(energy_mwh="0.01"),
-         ["storage.csv", "line 2", "energy_mwh", "MW and MWh"]),
-        ("demand.csv", lambda d: d.assign(demand_twh=d.demand_twh.where(d.index != 0, "8760")),
-         ["demand.csv", "line 2", "peak_mw", "load factor"]),
-        ("demand.csv", lambda d: d.assign(demand_twh=d.demand_twh.where(d.index != 0, "NaN")),
-         ["demand.csv", "line 2", "demand_twh"]),
-        ("policies.csv", lambda d: d.assign(value=d.value.where(d.index != 2, "30")),
-         ["policies.csv", "line 4", "value", "fraction"]),
-        ("policies.csv", lambda d: d.assign(unit=d.unit.where(d.index != 0, "SGD/t")),
-         ["policies.csv", "line 2", "unit", "USD/tCO2"]),
-        ("nodes.csv", lambda d: d.assign(lat=d.lat.where(d.index != 0, "137")),
-         ["nodes.csv", "line 2", "lat", "between -90 and 90"]),
-        ("fuel_prices.csv", lambda d: d[~((d.fuel == "coal") & (d.country == "LAO"))],
-         ["fuel_prices.csv", "coal/LAO/2030", "Y1_coal_new"]),
-        ("hydro.csv", lambda d: d.iloc[0:0],
-         ["hydro.csv", "Y1/hydro_reservoir", "Y1_hydro"]),
+        (
+            "generators.csv",
+            lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 1, "abc")),
+            ["generators.csv", "line 3", "capacity_mw", "'abc'", "a number"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0, "")),
+            ["generators.csv", "line 2", "capacity_mw", "expected a value"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0, "inf")),
+            ["line 2", "capacity_mw", "finite"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(capacity_mw=d.capacity_mw.where(d.index != 0, "1e15")),
+            ["line 2", "capacity_mw", "between"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(node=d.node.where(d.index != 2, "Y2")),
+            ["generators.csv", "line 4", "node", "'Y2'", "nodes.csv", "did you mean 'Y1'"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(technology=d.technology.where(d.index != 0, "gas_cgt")),
+            ["line 2", "technology", "'gas_cgt'", "did you mean 'gas_"],
+        ),
+        (
+            "generators.csv",
+            lambda d: pd.concat([d, d.iloc[[0]]]),
+            ["generators.csv", "line 6", "generator", "X1_gas", "unique", "line 2"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.rename(columns={"capacity_mw": "capacity_MW"}),
+            ["generators.csv", "capacity_MW", "did you mean 'capacity_mw'", "missing"],
+        ),
+        (
+            "generators.csv",
+            lambda d: d.assign(retire_year=d.retire_year.where(d.index != 3, "2020")),
+            ["line 5", "retire_year", "after commission_year"],
+        ),
+        (
+            "links.csv",
+            lambda d: d.assign(node_to="Y1"),
+            ["links.csv", "line 2", "node_to", "itself"],
+        ),
+        (
+            "links.csv",
+            lambda d: d.assign(capacity_forward_mw="0", capacity_backward_mw="0"),
+            ["links.csv", "line 2", "positive capacity"],
+        ),
+        (
+            "links.csv",
+            lambda d: d.assign(loss_fraction="-0.1"),
+            ["links.csv", "line 2", "loss_fraction", "between 0 and 0.2"],
+        ),
+        (
+            "storage.csv",
+            lambda d: d.assign(energy_mwh="0.01"),
+            ["storage.csv", "line 2", "energy_mwh", "MW and MWh"],
+        ),
+        (
+            "demand.csv",
+            lambda d: d.assign(demand_twh=d.demand_twh.where(d.index != 0, "8760")),
+            ["demand.csv", "line 2", "peak_mw", "load factor"],
+        ),
+        (
+            "demand.csv",
+            lambda d: d.assign(demand_twh=d.demand_twh.where(d.index != 0, "NaN")),
+            ["demand.csv", "line 2", "demand_twh"],
+        ),
+        (
+            "policies.csv",
+            lambda d: d.assign(value=d.value.where(d.index != 2, "30")),
+            ["policies.csv", "line 4", "value", "fraction"],
+        ),
+        (
+            "policies.csv",
+            lambda d: d.assign(unit=d.unit.where(d.index != 0, "SGD/t")),
+            ["policies.csv", "line 2", "unit", "USD/tCO2"],
+        ),
+        (
+            "nodes.csv",
+            lambda d: d.assign(lat=d.lat.where(d.index != 0, "137")),
+            ["nodes.csv", "line 2", "lat", "between -90 and 90"],
+        ),
+        (
+            "fuel_prices.csv",
+            lambda d: d[~((d.fuel == "coal") & (d.country == "LAO"))],
+            ["fuel_prices.csv", "coal/LAO/2030", "Y1_coal_new"],
+        ),
+        ("hydro.csv", lambda d: d.iloc[0:0], ["hydro.csv", "Y1/hydro_reservoir", "Y1_hydro"]),
     ],
 )
 def test_bad_table_input_is_named(tiny, file, mutate, expect):
@@ -225,10 +355,14 @@ def test_missing_file_and_folder(tiny, tmp_path):
         (lambda d: d.iloc[:-1], ["solar_pv.csv", "8759 rows", "8760"]),
         (lambda d: d.drop(index=100), ["solar_pv.csv", "hour", "100"]),
         (lambda d: d.assign(hour=d.hour.where(d.index != 50, "49")), ["solar_pv.csv", "duplicate"]),
-        (lambda d: d.assign(X1=d.X1.where(d.index != 7, "")), ["solar_pv.csv", "line 9", "X1",
-                                                               "hour 7", "finite"]),
-        (lambda d: d.assign(X1=d.X1.where(d.index != 7, "1.7")), ["solar_pv.csv", "X1",
-                                                                  "between 0 and 1"]),
+        (
+            lambda d: d.assign(X1=d.X1.where(d.index != 7, "")),
+            ["solar_pv.csv", "line 9", "X1", "hour 7", "finite"],
+        ),
+        (
+            lambda d: d.assign(X1=d.X1.where(d.index != 7, "1.7")),
+            ["solar_pv.csv", "X1", "between 0 and 1"],
+        ),
         (lambda d: d.drop(columns="Y1"), ["solar_pv.csv", "node Y1"]),
     ],
 )
@@ -240,8 +374,11 @@ def test_bad_time_series_is_named(tiny, mutate, expect):
 
 
 def test_demand_shape_must_have_mean_one(tiny):
-    edit(tiny, "profiles/demand_shape.csv",
-         lambda d: d.assign(X1=(d.X1.astype(float) * 1.5).astype(str)))
+    edit(
+        tiny,
+        "profiles/demand_shape.csv",
+        lambda d: d.assign(X1=(d.X1.astype(float) * 1.5).astype(str)),
+    )
     msg = problems_of(tiny)
     assert "demand_shape.csv" in msg and "X1" in msg and "mean 1.5" in msg
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import make_ds
 
 import aseangrid as ag
 from aseangrid.build import Options
+from conftest import make_ds
 
 
 def three_node_case(link_cap: float = 80.0, scale: float = 1.0):
@@ -22,23 +22,49 @@ def three_node_case(link_cap: float = 80.0, scale: float = 1.0):
     }
     gens = [
         dict(node="A", capacity_mw=120, cost=20 * scale, ef=1.0, technology="coal"),
-        dict(node="A", capacity_mw=80, cost=0.0, technology="solar_pv", avail=list(solar),
-             renewable=True),
+        dict(
+            node="A",
+            capacity_mw=80,
+            cost=0.0,
+            technology="solar_pv",
+            avail=list(solar),
+            renewable=True,
+        ),
         dict(node="B", capacity_mw=200, cost=45 * scale, ef=0.4),
-        dict(node="C", capacity_mw=50, cost=1.0 * scale, technology="hydro_reservoir",
-             inflow=[30.0] * T, reservoir_mwh=400, renewable=True),
+        dict(
+            node="C",
+            capacity_mw=50,
+            cost=1.0 * scale,
+            technology="hydro_reservoir",
+            inflow=[30.0] * T,
+            reservoir_mwh=400,
+            renewable=True,
+        ),
         dict(node="C", capacity_mw=60, cost=70 * scale, ef=0.6),
     ]
     links = [
-        dict(a="A", b="B", fwd=link_cap, bwd=link_cap, loss=0.02, wheel_fwd=2 * scale,
-             wheel_bwd=2 * scale),
+        dict(
+            a="A",
+            b="B",
+            fwd=link_cap,
+            bwd=link_cap,
+            loss=0.02,
+            wheel_fwd=2 * scale,
+            wheel_bwd=2 * scale,
+        ),
         dict(a="B", b="C", fwd=40, bwd=40, loss=0.01),
     ]
     storage = [dict(node="B", power_mw=30, energy_mwh=90, rt=0.85)]
-    return make_ds(demand, gens, links, storage,
-                   country_of={"A": "LAO", "B": "THA", "C": "THA"},
-                   carbon_price={"THA": 10.0 * scale}, voll=3000 * scale,
-                   penalty=4000 * scale)
+    return make_ds(
+        demand,
+        gens,
+        links,
+        storage,
+        country_of={"A": "LAO", "B": "THA", "C": "THA"},
+        carbon_price={"THA": 10.0 * scale},
+        voll=3000 * scale,
+        penalty=4000 * scale,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +93,8 @@ def test_relaxing_a_link_never_raises_cost(base):
     _, res = base
     for cap in (120.0, 500.0):
         assert ag.solve(three_node_case(link_cap=cap)).attrs["objective_usd"] <= res.attrs[
-            "objective_usd"] * (1 + 1e-9)
+            "objective_usd"
+        ] * (1 + 1e-9)
 
 
 def test_isolating_never_lowers_cost(base):
@@ -82,18 +109,25 @@ def test_scaling_all_costs_scales_objective_and_prices(base):
     _, res = base
     k = 3.0
     res_k = ag.solve(three_node_case(scale=k))
-    assert res_k.attrs["objective_usd"] == pytest.approx(k * res.attrs["objective_usd"],
-                                                         rel=1e-6)
+    assert res_k.attrs["objective_usd"] == pytest.approx(k * res.attrs["objective_usd"], rel=1e-6)
     # prices are unique where the marginal unit is interior; compare demand-weighted means
-    np.testing.assert_allclose(res_k["price_demand_weighted_usd_per_mwh"],
-                               k * res["price_demand_weighted_usd_per_mwh"], rtol=1e-4)
+    np.testing.assert_allclose(
+        res_k["price_demand_weighted_usd_per_mwh"],
+        k * res["price_demand_weighted_usd_per_mwh"],
+        rtol=1e-4,
+    )
 
 
 def test_prices_explain_the_objective_for_a_pure_dispatch_case():
     """LP duality on a merit-order case without storage: sum(price * demand) - rents equals the
     cost when every unit is either at a bound or marginal."""
-    ds = make_ds({"A": [50, 150]}, generators=[
-        dict(node="A", capacity_mw=100, cost=10), dict(node="A", capacity_mw=100, cost=30)])
+    ds = make_ds(
+        {"A": [50, 150]},
+        generators=[
+            dict(node="A", capacity_mw=100, cost=10),
+            dict(node="A", capacity_mw=100, cost=30),
+        ],
+    )
     res = ag.solve(ds)
     price = res["price_usd_per_mwh"].values.ravel()
     np.testing.assert_allclose(price, [10, 30], atol=1e-7)
@@ -108,10 +142,12 @@ def test_nan_cost_is_refused_before_solving():
 
 
 def test_huge_coefficient_is_refused_before_solving():
-    ds = make_ds({"A": [100]}, generators=[dict(node="A", capacity_mw=200, cost=20)],
-                 links=[])
-    ds = make_ds({"A": [100], "B": [0]}, generators=[dict(node="A", capacity_mw=200, cost=20)],
-                 links=[dict(a="A", b="B", fwd=10, bwd=10, loss=-1e15)])
+    ds = make_ds({"A": [100]}, generators=[dict(node="A", capacity_mw=200, cost=20)], links=[])
+    ds = make_ds(
+        {"A": [100], "B": [0]},
+        generators=[dict(node="A", capacity_mw=200, cost=20)],
+        links=[dict(a="A", b="B", fwd=10, bwd=10, loss=-1e15)],
+    )
     with pytest.raises(ag.InputError) as e:
         ag.solve(ds)
     assert "nodal_balance" in str(e.value)

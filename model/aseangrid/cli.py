@@ -81,9 +81,7 @@ def info(
             "mw": ds["capacity_mw"].values,
         }
     ).pivot_table(index="country", columns="technology", values="mw", aggfunc="sum", fill_value=0)
-    dem = pd.Series(ds["demand_twh"].values, index=ds["node_country"].values).groupby(
-        level=0
-    ).sum()
+    dem = pd.Series(ds["demand_twh"].values, index=ds["node_country"].values).groupby(level=0).sum()
     t = Table(title=f"{path} — {year}: installed capacity [GW] and demand [TWh]")
     t.add_column("country")
     for c in cap.columns:
@@ -172,8 +170,9 @@ def solve(
     t0 = time.perf_counter()
     try:
         with console.status(f"loading {path} for {year}"):
-            ds = load_inputs(path, year=year, hydrology=hydrology,
-                             value_of_lost_load_usd_per_mwh=voll)
+            ds = load_inputs(
+                path, year=year, hydrology=hydrology, value_of_lost_load_usd_per_mwh=voll
+            )
         if hours:
             ds = ds.isel(time=slice(0, hours))
         if isolated:
@@ -185,10 +184,16 @@ def solve(
             f"{ds.sizes['link']} links, {ds.sizes['time']} hours "
             f"({time.perf_counter() - t0:.1f} s)"
         )
-        so = SolverOptions(method=method, crossover=crossover, threads=threads or None,
-                           time_limit_s=time_limit or None, log=log)
-        with console.status("building, solving with HiGHS and verifying (a full year takes "
-                            "minutes)"):
+        so = SolverOptions(
+            method=method,
+            crossover=crossover,
+            threads=threads or None,
+            time_limit_s=time_limit or None,
+            log=log,
+        )
+        with console.status(
+            "building, solving with HiGHS and verifying (a full year takes minutes)"
+        ):
             res = _solve(ds, solver_options=so)
         console.print(
             f"[green]solved[/] build {res.attrs['time_build_s']:.1f} s, hand-over "
@@ -204,8 +209,9 @@ def solve(
 
 def _print_summary(res, out: Path, seconds: float) -> None:
     table = summary_tables(res)["summary_country"]
-    t = Table(title=f"{res.attrs.get('year')} — total cost "
-                    f"{res.attrs['objective_usd'] / 1e9:.2f} bn USD")
+    t = Table(
+        title=f"{res.attrs.get('year')} — total cost {res.attrs['objective_usd'] / 1e9:.2f} bn USD"
+    )
     t.add_column("country")
     for c in table.columns:
         t.add_column(c, justify="right")

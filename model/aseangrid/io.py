@@ -34,9 +34,7 @@ def _suggest(name: str, options: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _parse_column(
-    raw: pd.Series, col: sc.Column, fname: str, problems: list[Problem]
-) -> pd.Series:
+def _parse_column(raw: pd.Series, col: sc.Column, fname: str, problems: list[Problem]) -> pd.Series:
     """Parse one text column to its kind, recording a problem per bad cell."""
     text = raw.astype(str).str.strip()
     blank = text.eq("") | text.str.lower().isin(["nan", "na", "n/a", "null"])
@@ -92,7 +90,9 @@ def _parse_column(
         if col.kind == "int":
             frac = finite & (np.round(arr) != arr)
             for i in np.flatnonzero(frac)[:20]:
-                problems.append(Problem(fname, int(i) + 2, col.name, text.iloc[i], "a whole number"))
+                problems.append(
+                    Problem(fname, int(i) + 2, col.name, text.iloc[i], "a whole number")
+                )
         out = pd.Series(arr, index=raw.index)
     if not col.optional:
         for i in np.flatnonzero(blank.to_numpy())[:20]:
@@ -127,9 +127,7 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
     path = folder / table.filename
     if not path.is_file():
         if table.required:
-            problems.append(
-                Problem(table.filename, None, "(file)", str(path), "the file to exist")
-            )
+            problems.append(Problem(table.filename, None, "(file)", str(path), "the file to exist"))
         return None
     try:
         raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
@@ -143,14 +141,14 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
     for c in raw.columns:
         if c not in expected:
             problems.append(
-                Problem(
-                    table.filename, 1, c, c, f"a known column{_suggest(c, expected)}"
-                )
+                Problem(table.filename, 1, c, c, f"a known column{_suggest(c, expected)}")
             )
     missing = [c for c in expected if c not in raw.columns]
     for c in missing:
         problems.append(
-            Problem(table.filename, 1, c, "(missing)", f"a column '{c}' ({table.column(c).description})")
+            Problem(
+                table.filename, 1, c, "(missing)", f"a column '{c}' ({table.column(c).description})"
+            )
         )
     if missing:
         return None
@@ -160,7 +158,9 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
     dup = df.duplicated(list(table.key), keep="first")
     for i in np.flatnonzero(dup.to_numpy())[:20]:
         key = ", ".join(str(df[k].iloc[i]) for k in table.key)
-        first = int(np.flatnonzero((df[list(table.key)] == df[list(table.key)].iloc[i]).all(axis=1))[0])
+        first = int(
+            np.flatnonzero((df[list(table.key)] == df[list(table.key)].iloc[i]).all(axis=1))[0]
+        )
         problems.append(
             Problem(
                 table.filename,
@@ -298,9 +298,7 @@ def _check_table_logic(tables: dict[str, pd.DataFrame], problems: list[Problem])
     if tech is not None:
         missing = set(sc.TECHNOLOGIES) - set(tech["technology"])
         for t in sorted(missing):
-            problems.append(
-                Problem("technologies.csv", None, "technology", t, f"a row for '{t}'")
-            )
+            problems.append(Problem("technologies.csv", None, "technology", t, f"a row for '{t}'"))
     demand = tables.get("demand")
     if demand is not None:
         ok = demand["peak_mw"] > 0
@@ -378,9 +376,7 @@ def read_profile(
             )
     for node in nodes:
         if node not in raw.columns:
-            problems.append(
-                Problem(fname, 1, node, "(missing)", f"a column for node {node}")
-            )
+            problems.append(Problem(fname, 1, node, "(missing)", f"a column for node {node}"))
     if len(problems) > n0:
         return None
     out = pd.DataFrame(index=pd.RangeIndex(sc.HOURS_PER_YEAR, name="hour"))
@@ -661,7 +657,6 @@ def _assemble(
         return xr.Dataset()
 
     # --- storage
-    S = len(stor)
     rt = stor["efficiency_roundtrip"].to_numpy(dtype=float)
 
     # --- links
@@ -751,7 +746,10 @@ def _assemble(
                 ("storage",), rt, "1", "Round-trip efficiency (split evenly: sqrt each way)."
             ),
             "link_capacity_forward_mw": v(
-                ("link",), links["capacity_forward_mw"].to_numpy(dtype=float), "MW", "Limit from->to."
+                ("link",),
+                links["capacity_forward_mw"].to_numpy(dtype=float),
+                "MW",
+                "Limit from->to.",
             ),
             "link_capacity_backward_mw": v(
                 ("link",),
@@ -760,7 +758,10 @@ def _assemble(
                 "Limit to->from.",
             ),
             "link_loss_fraction": v(
-                ("link",), links["loss_fraction"].to_numpy(dtype=float), "1", "Share lost in transit."
+                ("link",),
+                links["loss_fraction"].to_numpy(dtype=float),
+                "1",
+                "Share lost in transit.",
             ),
             "wheeling_forward_usd_per_mwh": v(
                 ("link",),

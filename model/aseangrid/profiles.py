@@ -970,6 +970,9 @@ def demand_raw(
     for hol in HOLIDAYS:
         if node in hol.nodes:
             daily[np.isin(iso, hol.dates)] = hol.factor
+    # Ember monthly factors already contain weekends and holidays: keep each month's mean.
+    month_mean = np.bincount(MONTH_OF_DAY, weights=daily) / DAYS_IN_MONTH
+    daily = daily / month_mean[MONTH_OF_DAY]
     rng = np.random.default_rng(node_seed(node, "demand"))
     noise = 1.0 + DAILY_NOISE_SD * _ar1(rng, N_DAYS, DAILY_NOISE_PHI)
     points = DAILY_SHAPES[spec.shape].points or sg_template
@@ -1375,14 +1378,22 @@ def read_hydro(hydro_csv: str | Path, nodes: list[str]) -> dict[str, float]:
     Returns
     -------
     dict
-        Node -> dry-year factor (mean over the node's hydro rows), in ``nodes`` order.
+        Node -> dry-year factor, in ``nodes`` order: the value of the node's reservoir row if it
+        has one, else of its first row (run-of-river rows in ``hydro.csv`` carry a lower factor;
+        scale the column by ``dyf_ror / dyf_reservoir`` to use it for run-of-river).
     """
     path = Path(hydro_csv)
     if not path.exists():
         return {n: DEFAULT_DRY_YEAR_FACTOR for n in nodes}
     h = pd.read_csv(path)
-    dyf = h.groupby("node")["dry_year_factor"].mean()
-    return {n: float(dyf[n]) for n in nodes if n in dyf.index}
+    out = {}
+    for n in nodes:
+        rows = h[h["node"] == n]
+        if rows.empty:
+            continue
+        res = rows[rows["technology"].astype(str).str.contains("reservoir")]
+        out[n] = float((res if not res.empty else rows)["dry_year_factor"].iloc[0])
+    return out
 
 
 def find_sg_ema(input_dir: str | Path, explicit: str | Path | None = None) -> Path:

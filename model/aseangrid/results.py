@@ -40,7 +40,7 @@ def _versions() -> str:
             vs.append(f"{n}={md.version(n)}")
         except md.PackageNotFoundError:
             vs.append(f"{n}=?")
-    return ", ".join(vs + [f"python={platform.python_version()}"])
+    return ", ".join([*vs, f"python={platform.python_version()}"])
 
 
 def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
@@ -65,7 +65,9 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
     for name, b in ix.blocks.items():
         vals = sol.x[b.offset : b.offset + b.size].reshape(b.shape)
         res[name] = xr.DataArray(
-            vals, dims=b.dims, coords=_coords_for(ix, ds, b.dims),
+            vals,
+            dims=b.dims,
+            coords=_coords_for(ix, ds, b.dims),
             attrs={"units": b.units, "description": b.description},
         )
     w = ds["time_weight_h"].values
@@ -77,7 +79,9 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
         if "time" in r.dims and r.units == "MW":  # power rows: per hour weight -> per MWh
             y = y / w.reshape((-1,) + (1,) * (len(r.shape) - 1))
         res[r.dual_name] = xr.DataArray(
-            y, dims=r.dims, coords=_coords_for(ix, ds, r.dims),
+            y,
+            dims=r.dims,
+            coords=_coords_for(ix, ds, r.dims),
             attrs={"units": r.dual_units, "description": r.dual_description},
         )
     _derive(ds, res)
@@ -106,7 +110,7 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
 
 def _group_sum(values: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Sum ``values[..., i]`` over the last axis into ``groups`` by ``labels``."""
-    out = np.zeros(values.shape[:-1] + (len(groups),))
+    out = np.zeros((*values.shape[:-1], len(groups)))
     pos = {g: i for i, g in enumerate(groups.tolist())}
     for i, lab in enumerate(labels.tolist()):
         out[..., pos[lab]] += values[..., i]
@@ -128,8 +132,9 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
     gn = ds["generator_node"].values
 
     def put(name, dims, data, units, desc, coords=None):
-        res[name] = xr.DataArray(data, dims=dims, coords=coords, attrs={
-            "units": units, "description": desc})
+        res[name] = xr.DataArray(
+            data, dims=dims, coords=coords, attrs={"units": units, "description": desc}
+        )
 
     put("generation_twh", ("generator",), gen_mwh / 1e6, "TWh", "Annual generation.")
     avail = ds["availability_pu"].values * ds["capacity_mw"].values[None, :]
@@ -137,24 +142,50 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         gt, ["solar_pv", "wind_onshore", "wind_offshore", "hydro_ror"]
     )
     curt = np.where(has_profile[None, :], np.maximum(avail - gen, 0.0), 0.0)
-    put("curtailment_mw", ("time", "generator"), curt, "MW",
-        "Available variable renewable or run-of-river output not used.")
-    put("curtailment_twh", ("generator",), (w[:, None] * curt).sum(axis=0) / 1e6, "TWh",
-        "Annual curtailment.")
+    put(
+        "curtailment_mw",
+        ("time", "generator"),
+        curt,
+        "MW",
+        "Available variable renewable or run-of-river output not used.",
+    )
+    put(
+        "curtailment_twh",
+        ("generator",),
+        (w[:, None] * curt).sum(axis=0) / 1e6,
+        "TWh",
+        "Annual curtailment.",
+    )
     em_g = gen_mwh * ef
     put("emissions_t", ("generator",), em_g, "tCO2", "Annual CO2 emissions per generator.")
-    put("emissions_node_t", ("node",), _group_sum(em_g, gn, ds["node"].values), "tCO2",
-        "Annual CO2 emissions of the generators at each node (production-based).")
-    put("emissions_country_t", ("country",), _group_sum(em_g, gc, countries), "tCO2",
-        "Annual CO2 emissions of the generators in each country (production-based).")
+    put(
+        "emissions_node_t",
+        ("node",),
+        _group_sum(em_g, gn, ds["node"].values),
+        "tCO2",
+        "Annual CO2 emissions of the generators at each node (production-based).",
+    )
+    put(
+        "emissions_country_t",
+        ("country",),
+        _group_sum(em_g, gc, countries),
+        "tCO2",
+        "Annual CO2 emissions of the generators in each country (production-based).",
+    )
     # generation by country and technology
     gct = np.zeros((len(countries), len(techs)))
     cpos = {c: i for i, c in enumerate(countries.tolist())}
     tpos = {t: i for i, t in enumerate(techs.tolist())}
     for i in range(G):
         gct[cpos[gc[i]], tpos[gt[i]]] += gen_mwh[i] / 1e6
-    put("generation_country_twh", ("country", "technology"), gct, "TWh",
-        "Annual generation by country and technology.", coords={"technology": techs})
+    put(
+        "generation_country_twh",
+        ("country", "technology"),
+        gct,
+        "TWh",
+        "Annual generation by country and technology.",
+        coords={"technology": techs},
+    )
     # costs by component and country [USD]
     cp = ds["carbon_price_usd_per_t"].values[[cpos[c] for c in gc]] if G else np.zeros(0)
     fuel_vom = gen_mwh * ds["marginal_cost_usd_per_mwh"].values
@@ -167,54 +198,95 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
     if "flow_forward_mw" in res:
         ff = (w[:, None] * res["flow_forward_mw"].values).sum(axis=0)
         fb = (w[:, None] * res["flow_backward_mw"].values).sum(axis=0)
-        wheel = ff * ds["wheeling_forward_usd_per_mwh"].values + fb * ds[
-            "wheeling_backward_usd_per_mwh"].values
+        wheel = (
+            ff * ds["wheeling_forward_usd_per_mwh"].values
+            + fb * ds["wheeling_backward_usd_per_mwh"].values
+        )
         # charged to the sending country
-        send_country_f = np.array([ncountry[list(ds["node"].values).index(a)]
-                                   for a in ds["link_from"].values], dtype=object)
-        send_country_b = np.array([ncountry[list(ds["node"].values).index(b)]
-                                   for b in ds["link_to"].values], dtype=object)
-        cost_c[:, 2] = _group_sum(ff * ds["wheeling_forward_usd_per_mwh"].values,
-                                  send_country_f, countries) + _group_sum(
-            fb * ds["wheeling_backward_usd_per_mwh"].values, send_country_b, countries)
+        send_country_f = np.array(
+            [ncountry[list(ds["node"].values).index(a)] for a in ds["link_from"].values],
+            dtype=object,
+        )
+        send_country_b = np.array(
+            [ncountry[list(ds["node"].values).index(b)] for b in ds["link_to"].values], dtype=object
+        )
+        cost_c[:, 2] = _group_sum(
+            ff * ds["wheeling_forward_usd_per_mwh"].values, send_country_f, countries
+        ) + _group_sum(fb * ds["wheeling_backward_usd_per_mwh"].values, send_country_b, countries)
         put("link_energy_forward_twh", ("link",), ff / 1e6, "TWh", "Annual energy sent forward.")
-        put("link_energy_backward_twh", ("link",), fb / 1e6, "TWh",
-            "Annual energy sent backward.")
+        put("link_energy_backward_twh", ("link",), fb / 1e6, "TWh", "Annual energy sent backward.")
         put("wheeling_cost_usd", ("link",), wheel, "USD", "Annual wheeling charges paid.")
         capf = ds["link_capacity_forward_mw"].values
         capb = ds["link_capacity_backward_mw"].values
         atf = (res["flow_forward_mw"].values >= capf[None, :] * (1 - 1e-6) - 1e-6) & (capf > 0)
         atb = (res["flow_backward_mw"].values >= capb[None, :] * (1 - 1e-6) - 1e-6) & (capb > 0)
-        put("link_hours_at_limit_forward", ("link",), atf.sum(axis=0), "h",
-            "Hours the forward flow is at its limit.")
-        put("link_hours_at_limit_backward", ("link",), atb.sum(axis=0), "h",
-            "Hours the backward flow is at its limit.")
+        put(
+            "link_hours_at_limit_forward",
+            ("link",),
+            atf.sum(axis=0),
+            "h",
+            "Hours the forward flow is at its limit.",
+        )
+        put(
+            "link_hours_at_limit_backward",
+            ("link",),
+            atb.sum(axis=0),
+            "h",
+            "Hours the backward flow is at its limit.",
+        )
         # trade per country (cross-border links only): exports sent, imports received
         loss = ds["link_loss_fraction"].values
         cross = ds["link_cross_border"].values.astype(bool)
         recv_country_f = send_country_b
         recv_country_b = send_country_f
         exp = _group_sum(np.where(cross, ff, 0), send_country_f, countries) + _group_sum(
-            np.where(cross, fb, 0), send_country_b, countries)
-        imp = _group_sum(np.where(cross, ff * (1 - loss), 0), recv_country_f, countries) + \
-            _group_sum(np.where(cross, fb * (1 - loss), 0), recv_country_b, countries)
-        put("exports_twh", ("country",), exp / 1e6, "TWh",
-            "Annual energy sent across borders (before losses).")
-        put("imports_twh", ("country",), imp / 1e6, "TWh",
-            "Annual energy received across borders (after losses).")
-        put("net_imports_twh", ("country",), (imp - exp) / 1e6, "TWh",
-            "Imports received minus exports sent.")
+            np.where(cross, fb, 0), send_country_b, countries
+        )
+        imp = _group_sum(
+            np.where(cross, ff * (1 - loss), 0), recv_country_f, countries
+        ) + _group_sum(np.where(cross, fb * (1 - loss), 0), recv_country_b, countries)
+        put(
+            "exports_twh",
+            ("country",),
+            exp / 1e6,
+            "TWh",
+            "Annual energy sent across borders (before losses).",
+        )
+        put(
+            "imports_twh",
+            ("country",),
+            imp / 1e6,
+            "TWh",
+            "Annual energy received across borders (after losses).",
+        )
+        put(
+            "net_imports_twh",
+            ("country",),
+            (imp - exp) / 1e6,
+            "TWh",
+            "Imports received minus exports sent.",
+        )
         if "price_usd_per_mwh" in res:
             price = res["price_usd_per_mwh"].values
             nidx = {n: i for i, n in enumerate(ds["node"].values.tolist())}
             ia = np.array([nidx[a] for a in ds["link_from"].values], dtype=np.int64)
             ib = np.array([nidx[b] for b in ds["link_to"].values], dtype=np.int64)
-            rent = (w[:, None] * (res["flow_forward_mw"].values * (
-                price[:, ib] * (1 - loss)[None, :] - price[:, ia])
-                + res["flow_backward_mw"].values * (
-                price[:, ia] * (1 - loss)[None, :] - price[:, ib]))).sum(axis=0)
-            put("congestion_rent_usd", ("link",), rent, "USD",
-                "Annual price difference times flow (after losses), both directions.")
+            rent = (
+                w[:, None]
+                * (
+                    res["flow_forward_mw"].values
+                    * (price[:, ib] * (1 - loss)[None, :] - price[:, ia])
+                    + res["flow_backward_mw"].values
+                    * (price[:, ia] * (1 - loss)[None, :] - price[:, ib])
+                )
+            ).sum(axis=0)
+            put(
+                "congestion_rent_usd",
+                ("link",),
+                rent,
+                "USD",
+                "Annual price difference times flow (after losses), both directions.",
+            )
     if "unserved_mw" in res:
         use = (w[:, None] * res["unserved_mw"].values).sum(axis=0)
         voll = float(ds["value_of_lost_load_usd_per_mwh"])
@@ -222,35 +294,61 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         put("unserved_twh", ("node",), use / 1e6, "TWh", "Annual unserved energy.")
     pen = float(ds["policy_penalty_usd"])
     penalty_total = 0.0
-    for v in ("carbon_cap_excess_t", "renewable_shortfall_mwh", "coal_generation_excess_mwh",
-              "coal_capacity_excess_mw"):
+    for v in (
+        "carbon_cap_excess_t",
+        "renewable_shortfall_mwh",
+        "coal_generation_excess_mwh",
+        "coal_capacity_excess_mw",
+    ):
         if v in res:
             arr = res[v].values
             if "time" in res[v].dims:
-                arr = (w.reshape((-1,) + (1,) * (arr.ndim - 1)) * arr)
+                arr = w.reshape((-1,) + (1,) * (arr.ndim - 1)) * arr
             penalty_total += pen * float(arr.sum())
-    put("cost_country_usd", ("country", "cost_component"), cost_c, "USD",
+    put(
+        "cost_country_usd",
+        ("country", "cost_component"),
+        cost_c,
+        "USD",
         "Annual cost by country and component (fuel and O&M and carbon by generator country; "
         "wheeling by sending country; unserved energy by node country).",
-        coords={"cost_component": comps})
+        coords={"cost_component": comps},
+    )
     total = cost_c.sum(axis=0)
     total[4] = penalty_total
-    put("cost_usd", ("cost_component",), total, "USD", "Annual system cost by component.",
-        coords={"cost_component": comps})
+    put(
+        "cost_usd",
+        ("cost_component",),
+        total,
+        "USD",
+        "Annual system cost by component.",
+        coords={"cost_component": comps},
+    )
     # prices
     if "price_usd_per_mwh" in res:
         price = res["price_usd_per_mwh"].values
         dem = ds["demand_mw"].values
-        put("price_mean_usd_per_mwh", ("node",), (w[:, None] * price).sum(0) / w.sum(),
-            "USD/MWh", "Time-average price.")
+        put(
+            "price_mean_usd_per_mwh",
+            ("node",),
+            (w[:, None] * price).sum(0) / w.sum(),
+            "USD/MWh",
+            "Time-average price.",
+        )
         dw = (w[:, None] * dem * price).sum(0) / np.maximum((w[:, None] * dem).sum(0), 1e-9)
         dw = np.where(dem.sum(0) > 0, dw, np.nan)
-        put("price_demand_weighted_usd_per_mwh", ("node",), dw, "USD/MWh",
-            "Demand-weighted average price (NaN at nodes without demand).")
+        put(
+            "price_demand_weighted_usd_per_mwh",
+            ("node",),
+            dw,
+            "USD/MWh",
+            "Demand-weighted average price (NaN at nodes without demand).",
+        )
 
 
-def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
-                   rel: float = 1e-6) -> None:
+def verify_results(
+    ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05, rel: float = 1e-6
+) -> None:
     """Recompute every constraint from the returned values and the inputs; raise if violated.
 
     Checks, with tolerance ``tol_mw + rel * scale``: the energy balance of every node and hour;
@@ -295,8 +393,11 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
         gen = res["generation_mw"].values
         cap = ds["capacity_mw"].values
         ub = ds["availability_pu"].values * cap[None, :]
-        lb = np.where(ds["reservoir_capacity_mwh"].values[None, :] > 0, 0.0,
-                      ub * ds["must_run_share"].values[None, :])
+        lb = np.where(
+            ds["reservoir_capacity_mwh"].values[None, :] > 0,
+            0.0,
+            ub * ds["must_run_share"].values[None, :],
+        )
         gl = ds["generator"].values
         check("generation above availability", np.maximum(gen - ub, 0), ub, gl)
         check("generation below must-run", np.maximum(lb - gen, 0), ub, gl)
@@ -309,13 +410,15 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
             E = ds["reservoir_capacity_mwh"].values[sel]
             rl = ds["generator"].values[sel]
             check("reservoir level above capacity", np.maximum(lvl - E[None, :], 0), E, rl)
-            check("negative reservoir level or spill", np.minimum(np.minimum(lvl, spill), 0),
-                  E, rl)
+            check("negative reservoir level or spill", np.minimum(np.minimum(lvl, spill), 0), E, rl)
             prev = np.roll(lvl, 1, axis=0)
             if not cyclic:
                 prev[0] = 0.5 * E
-            bal = lvl - prev - w[:, None] * (ds["hydro_inflow_mw"].values[:, sel]
-                                             - gen[:, sel] - spill)
+            bal = (
+                lvl
+                - prev
+                - w[:, None] * (ds["hydro_inflow_mw"].values[:, sel] - gen[:, sel] - spill)
+            )
             check("reservoir balance", bal, E, rl)
     if ds.sizes["storage"]:
         ch = res["storage_charge_mw"].values
@@ -351,8 +454,12 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
         np.add.at(inj, (slice(None), ib), keep * ff - fb)
     use = res["unserved_mw"].values
     dem = ds["demand_mw"].values
-    check("unserved energy outside [0, demand]", np.maximum(use - dem, 0) + np.minimum(use, 0),
-          dem, nodes)
+    check(
+        "unserved energy outside [0, demand]",
+        np.maximum(use - dem, 0) + np.minimum(use, 0),
+        dem,
+        nodes,
+    )
     inj += use
     check("nodal balance", inj - dem, dem, nodes)
     # carbon caps
@@ -362,8 +469,9 @@ def verify_results(ds: xr.Dataset, res: xr.Dataset, tol_mw: float = 0.05,
         for k, cap_id in enumerate(ds["carbon_cap"].values.tolist()):
             members = set(ds["country"].values[ds["carbon_cap_member"].values[k]].tolist())
             e = em[np.isin(gc, list(members))].sum()
-            excess = float(res["carbon_cap_excess_t"].values[k]) if "carbon_cap_excess_t" in res \
-                else 0.0
+            excess = (
+                float(res["carbon_cap_excess_t"].values[k]) if "carbon_cap_excess_t" in res else 0.0
+            )
             limit = 1e6 * float(ds["carbon_cap_mt"].values[k]) + excess
             if e > limit + 1.0 + 1e-6 * limit:
                 errors.append(f"carbon cap {cap_id}: emissions {e:.6g} t above {limit:.6g} t")

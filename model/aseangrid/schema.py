@@ -167,7 +167,8 @@ TABLES: tuple[Table, ...] = (
                 "efficiency",
                 "float",
                 "-",
-                "Net electrical efficiency (LHV); round-trip efficiency for storage; 1 without fuel.",
+                "Net electrical efficiency (LHV); round-trip efficiency for storage; "
+                "1 without fuel.",
                 0.05,
                 1,
             ),
@@ -292,9 +293,7 @@ TABLES: tuple[Table, ...] = (
             Column("technology", "str", "", "Storage technology.", choices=STORAGE_TECHNOLOGIES),
             Column("power_mw", "float", "MW", "Charge and discharge power limit.", 0.001, 50_000),
             Column("energy_mwh", "float", "MWh", "Energy capacity.", 0.001, 1_000_000),
-            Column(
-                "efficiency_roundtrip", "float", "-", "Round-trip efficiency (AC-AC).", 0.3, 1
-            ),
+            Column("efficiency_roundtrip", "float", "-", "Round-trip efficiency (AC-AC).", 0.3, 1),
             Column("commission_year", "int", "year", "First year in operation.", **YEAR_RANGE),
             Column(
                 "retire_year",
@@ -360,8 +359,12 @@ TABLES: tuple[Table, ...] = (
         "Transmission links between nodes (transport model), cross-border and domestic.",
         (
             Column("link", "str", "", "Unique row id."),
-            Column("node_from", "str", "", "Sending node of the forward direction.", ref="nodes.node"),
-            Column("node_to", "str", "", "Receiving node of the forward direction.", ref="nodes.node"),
+            Column(
+                "node_from", "str", "", "Sending node of the forward direction.", ref="nodes.node"
+            ),
+            Column(
+                "node_to", "str", "", "Receiving node of the forward direction.", ref="nodes.node"
+            ),
             Column("capacity_forward_mw", "float", "MW", "Limit from -> to.", 0, 50_000),
             Column("capacity_backward_mw", "float", "MW", "Limit to -> from.", 0, 50_000),
             Column("loss_fraction", "float", "-", "Share of the sent energy lost.", 0, 0.2),
@@ -408,7 +411,9 @@ TABLES: tuple[Table, ...] = (
         "Carbon prices and caps, renewable targets and coal limits per scope and year.",
         (
             Column("policy", "str", "", "Policy kind.", choices=POLICIES),
-            Column("scope", "str", "", "ISO3 country code or `ASEAN`.", choices=(*COUNTRIES, ASEAN)),
+            Column(
+                "scope", "str", "", "ISO3 country code or `ASEAN`.", choices=(*COUNTRIES, ASEAN)
+            ),
             Column("year", "int", "year", "Model year the policy applies to.", **YEAR_RANGE),
             Column("value", "float", "see unit", "Policy value.", 0, 1e6),
             Column("unit", "str", "", "Unit of the value; must match the policy kind."),

@@ -126,27 +126,46 @@ def _check_numbers(m: pyo.ConcreteModel, A, c, rhs, lb, ub, row_block, col_block
             )
     for j in np.flatnonzero(~np.isfinite(c) | (np.abs(c) > MAX_MAGNITUDE))[:10]:
         problems.append(
-            Problem("(model)", None, f"cost of {name_col(int(j))}", f"{c[j]:g}",
-                    f"a finite cost below {MAX_MAGNITUDE:g} USD")
+            Problem(
+                "(model)",
+                None,
+                f"cost of {name_col(int(j))}",
+                f"{c[j]:g}",
+                f"a finite cost below {MAX_MAGNITUDE:g} USD",
+            )
         )
     for i in np.flatnonzero(~np.isfinite(rhs) | (np.abs(rhs) > MAX_MAGNITUDE))[:10]:
         problems.append(
-            Problem("(model)", None, f"right-hand side of {row_block(int(i))}", f"{rhs[i]:g}",
-                    f"a finite value below {MAX_MAGNITUDE:g}")
+            Problem(
+                "(model)",
+                None,
+                f"right-hand side of {row_block(int(i))}",
+                f"{rhs[i]:g}",
+                f"a finite value below {MAX_MAGNITUDE:g}",
+            )
         )
     for arr, what in ((lb, "lower"), (ub, "upper")):
         bad = np.isnan(arr) | (np.isfinite(arr) & (np.abs(arr) > MAX_MAGNITUDE))
         for j in np.flatnonzero(bad)[:10]:
             problems.append(
-                Problem("(model)", None, f"{what} bound of {name_col(int(j))}", f"{arr[j]:g}",
-                        f"a number below {MAX_MAGNITUDE:g}")
+                Problem(
+                    "(model)",
+                    None,
+                    f"{what} bound of {name_col(int(j))}",
+                    f"{arr[j]:g}",
+                    f"a number below {MAX_MAGNITUDE:g}",
+                )
             )
     if (lb > ub + 1e-9).any():
         for j in np.flatnonzero(lb > ub + 1e-9)[:10]:
             problems.append(
-                Problem("(model)", None, f"bounds of {name_col(int(j))}",
-                        f"{lb[j]:g} > {ub[j]:g}", "lower bound <= upper bound "
-                        "(e.g. must-run above availability)")
+                Problem(
+                    "(model)",
+                    None,
+                    f"bounds of {name_col(int(j))}",
+                    f"{lb[j]:g} > {ub[j]:g}",
+                    "lower bound <= upper bound (e.g. must-run above availability)",
+                )
             )
     if problems:
         raise InputError(problems, context="model built from the inputs")

@@ -36,5 +36,11 @@ def add_nodal_balance(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_description="Hourly electricity price at the node: the marginal cost of serving "
         "one more MWh of demand there (dual of the nodal balance).",
     )
-    add_rows(m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
-             ds["demand_mw"].values)
+    add_rows(
+        m,
+        blk,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(coefs),
+        ds["demand_mw"].values,
+    )

@@ -53,20 +53,34 @@ def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         rows.append(np.full(c.size, k))
         cols.append(c.ravel())
         coefs.append(w.ravel())
-    slack = _slack(m, "carbon_cap_excess_t", ("carbon_cap",), "tCO2",
-                   "Emissions above the cap (penalised).")
+    slack = _slack(
+        m, "carbon_cap_excess_t", ("carbon_cap",), "tCO2", "Emissions above the cap (penalised)."
+    )
     if slack is not None:
         rows.append(np.arange(K))
         cols.append(slack.cols().ravel())
         coefs.append(-np.ones(K))
     blk = RowBlock(
-        "carbon_cap_limit", ("carbon_cap",), (K,), "<=", "tCO2", "Annual CO2 cap per group.",
-        dual_name="carbon_shadow_price_usd_per_t", dual_units="USD/tCO2",
+        "carbon_cap_limit",
+        ("carbon_cap",),
+        (K,),
+        "<=",
+        "tCO2",
+        "Annual CO2 cap per group.",
+        dual_name="carbon_shadow_price_usd_per_t",
+        dual_units="USD/tCO2",
         dual_description="Cost saved per tonne of cap added (minus the cap row dual); "
-        "0 when the cap does not bind.", dual_sign=-1.0,
+        "0 when the cap does not bind.",
+        dual_sign=-1.0,
     )
-    add_rows(m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
-             1e6 * ds["carbon_cap_mt"].values)
+    add_rows(
+        m,
+        blk,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(coefs),
+        1e6 * ds["carbon_cap_mt"].values,
+    )
 
 
 def _countries_with(ds: xr.Dataset, var: str) -> np.ndarray:
@@ -98,20 +112,31 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         cols.append(cc.ravel())
         coefs.append(ww.ravel())
         rhs.append(ds["renewable_share_min"].values[c] * energy[nc == c].sum())
-    slack = _slack(m, "renewable_shortfall_mwh", ("country_renewable_target",), "MWh",
-                   "Renewable energy missing to reach the target (penalised).")
+    slack = _slack(
+        m,
+        "renewable_shortfall_mwh",
+        ("country_renewable_target",),
+        "MWh",
+        "Renewable energy missing to reach the target (penalised).",
+    )
     if slack is not None:
         rows.append(np.arange(idx.size))
         cols.append(slack.cols().ravel())
         coefs.append(np.ones(idx.size))
     blk = RowBlock(
-        "renewable_share", ("country_renewable_target",), (idx.size,), ">=", "MWh",
+        "renewable_share",
+        ("country_renewable_target",),
+        (idx.size,),
+        ">=",
+        "MWh",
         "Minimum renewable generation per country.",
-        dual_name="renewable_shadow_price_usd_per_mwh", dual_units="USD/MWh",
+        dual_name="renewable_shadow_price_usd_per_mwh",
+        dual_units="USD/MWh",
         dual_description="Cost of requiring one more MWh of renewable generation (row dual).",
     )
-    add_rows(m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
-             np.array(rhs))
+    add_rows(
+        m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs), np.array(rhs)
+    )
 
 
 def _coal_mask(ds: xr.Dataset) -> np.ndarray:
@@ -137,21 +162,37 @@ def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         rows.append(np.full(cc.size, k))
         cols.append(cc.ravel())
         coefs.append(ww.ravel())
-    slack = _slack(m, "coal_generation_excess_mwh", ("country_coal_generation",), "MWh",
-                   "Coal generation above the limit (penalised).")
+    slack = _slack(
+        m,
+        "coal_generation_excess_mwh",
+        ("country_coal_generation",),
+        "MWh",
+        "Coal generation above the limit (penalised).",
+    )
     if slack is not None:
         rows.append(np.arange(idx.size))
         cols.append(slack.cols().ravel())
         coefs.append(-np.ones(idx.size))
     blk = RowBlock(
-        "coal_generation_limit", ("country_coal_generation",), (idx.size,), "<=", "MWh",
+        "coal_generation_limit",
+        ("country_coal_generation",),
+        (idx.size,),
+        "<=",
+        "MWh",
         "Annual coal generation limit per country.",
-        dual_name="coal_generation_shadow_price_usd_per_mwh", dual_units="USD/MWh",
+        dual_name="coal_generation_shadow_price_usd_per_mwh",
+        dual_units="USD/MWh",
         dual_description="Cost saved per MWh of coal generation allowed (minus the row dual).",
         dual_sign=-1.0,
     )
-    add_rows(m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs),
-             1e6 * ds["coal_generation_max_twh"].values[idx])
+    add_rows(
+        m,
+        blk,
+        np.concatenate(rows),
+        np.concatenate(cols),
+        np.concatenate(coefs),
+        1e6 * ds["coal_generation_max_twh"].values[idx],
+    )
 
 
 def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -175,16 +216,26 @@ def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         rows.append((t_idx * K + k + 0 * cc).ravel())
         cols.append(cc.ravel())
         coefs.append(np.ones(cc.size))
-    slack = _slack(m, "coal_capacity_excess_mw", ("time", "country_coal_capacity"), "MW",
-                   "Coal output above the hourly limit (penalised).")
+    slack = _slack(
+        m,
+        "coal_capacity_excess_mw",
+        ("time", "country_coal_capacity"),
+        "MW",
+        "Coal output above the hourly limit (penalised).",
+    )
     if slack is not None:
         rows.append(np.arange(T * K))
         cols.append(slack.cols().ravel())
         coefs.append(-np.ones(T * K))
     blk = RowBlock(
-        "coal_capacity_limit", ("time", "country_coal_capacity"), (T, K), "<=", "MW",
+        "coal_capacity_limit",
+        ("time", "country_coal_capacity"),
+        (T, K),
+        "<=",
+        "MW",
         "Hourly coal output limit per country.",
-        dual_name="coal_capacity_shadow_price_usd_per_mw", dual_units="USD/MW",
+        dual_name="coal_capacity_shadow_price_usd_per_mw",
+        dual_units="USD/MW",
         dual_description="Cost saved per MW of coal output allowed in that hour.",
         dual_sign=-1.0,
     )

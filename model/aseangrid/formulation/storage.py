@@ -31,12 +31,33 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     P = ds["storage_power_mw"].values
     E = ds["storage_energy_mwh"].values
     eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
-    ch = add_var(m, "storage_charge_mw", ("time", "storage"), 0.0, P[None, :],
-                 "MW", "Charging power (withdrawn from the node).")
-    dis = add_var(m, "storage_discharge_mw", ("time", "storage"), 0.0, P[None, :],
-                  "MW", "Discharging power (injected into the node).")
-    lvl = add_var(m, "storage_level_mwh", ("time", "storage"), 0.0, E[None, :],
-                  "MWh", "Energy stored at the end of each hour.")
+    ch = add_var(
+        m,
+        "storage_charge_mw",
+        ("time", "storage"),
+        0.0,
+        P[None, :],
+        "MW",
+        "Charging power (withdrawn from the node).",
+    )
+    dis = add_var(
+        m,
+        "storage_discharge_mw",
+        ("time", "storage"),
+        0.0,
+        P[None, :],
+        "MW",
+        "Discharging power (injected into the node).",
+    )
+    lvl = add_var(
+        m,
+        "storage_level_mwh",
+        ("time", "storage"),
+        0.0,
+        E[None, :],
+        "MWh",
+        "Energy stored at the end of each hour.",
+    )
     nodes = np.broadcast_to(node_index(ds, ds["storage_node"].values)[None, :], (T, S))
     add_balance_term(m, nodes, dis.cols(), 1.0)
     add_balance_term(m, nodes, ch.cols(), -1.0)

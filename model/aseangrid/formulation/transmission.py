@@ -22,12 +22,24 @@ def add_transmission(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     if L == 0:
         return
     T = ds.sizes["time"]
-    fwd = add_var(m, "flow_forward_mw", ("time", "link"), 0.0,
-                  ds["link_capacity_forward_mw"].values[None, :],
-                  "MW", "Flow sent from link_from to link_to (before losses).")
-    bwd = add_var(m, "flow_backward_mw", ("time", "link"), 0.0,
-                  ds["link_capacity_backward_mw"].values[None, :],
-                  "MW", "Flow sent from link_to to link_from (before losses).")
+    fwd = add_var(
+        m,
+        "flow_forward_mw",
+        ("time", "link"),
+        0.0,
+        ds["link_capacity_forward_mw"].values[None, :],
+        "MW",
+        "Flow sent from link_from to link_to (before losses).",
+    )
+    bwd = add_var(
+        m,
+        "flow_backward_mw",
+        ("time", "link"),
+        0.0,
+        ds["link_capacity_backward_mw"].values[None, :],
+        "MW",
+        "Flow sent from link_to to link_from (before losses).",
+    )
     a = np.broadcast_to(node_index(ds, ds["link_from"].values)[None, :], (T, L))
     b = np.broadcast_to(node_index(ds, ds["link_to"].values)[None, :], (T, L))
     keep = (1.0 - ds["link_loss_fraction"].values)[None, :]

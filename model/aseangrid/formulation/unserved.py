@@ -18,9 +18,12 @@ def add_unserved_energy(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     """
     T, N = ds.sizes["time"], ds.sizes["node"]
     ub = ds["demand_mw"].values if m._ag.options.unserved_energy else np.zeros((T, N))
-    blk = add_var(m, "unserved_mw", ("time", "node"), 0.0, ub, "MW",
-                  "Demand not served.")
+    blk = add_var(m, "unserved_mw", ("time", "node"), 0.0, ub, "MW", "Demand not served.")
     add_balance_term(m, np.broadcast_to(np.arange(N)[None, :], (T, N)), blk.cols(), 1.0)
     w = ds["time_weight_h"].values[:, None]
-    add_cost(m, "unserved_energy", blk.cols(),
-             w * float(ds["value_of_lost_load_usd_per_mwh"]) * np.ones((1, N)))
+    add_cost(
+        m,
+        "unserved_energy",
+        blk.cols(),
+        w * float(ds["value_of_lost_load_usd_per_mwh"]) * np.ones((1, N)),
+    )

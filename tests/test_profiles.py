@@ -1,0 +1,257 @@
+"""Tests of the shipped hourly profiles and of their regeneration (aseangrid.profiles)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from aseangrid import profiles as pr
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "inputs" / "asean"
+PROFILES = DATA / "profiles"
+ALL_NODE_FILES = ("demand_shape", "solar_pv", "wind_onshore", "wind_offshore")
+HYDRO_FILES = ("hydro_inflow", "hydro_inflow_dry")
+
+
+def _sg_ema_or_skip() -> Path:
+    try:
+        return pr.find_sg_ema(DATA)
+    except FileNotFoundError as exc:  # pragma: no cover - depends on the checkout
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def nodes() -> pd.DataFrame:
+    return pd.read_csv(DATA / "nodes.csv")
+
+
+@pytest.fixture(scope="module")
+def shipped() -> dict[str, pd.DataFrame]:
+    return {name: pd.read_csv(PROFILES / f"{name}.csv") for name in pr.PROFILE_FILES}
+
+
+@pytest.fixture(scope="module")
+def targets() -> pd.DataFrame:
+    return pd.read_csv(DATA / "profile_targets.csv").set_index("node")
+
+
+@pytest.fixture(scope="module")
+def hydro_dyf(nodes: pd.DataFrame) -> dict[str, float]:
+    return pr.read_hydro(DATA / "hydro.csv", list(nodes["node"]))
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("profiles")
+    pr.write_all(DATA, out, _sg_ema_or_skip())
+    return out
+
+
+def _month_of_hour() -> np.ndarray:
+    return pr.MONTH_OF_DAY[np.arange(pr.N_HOURS) // 24] + 1
+
+
+# --- layout ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", pr.PROFILE_FILES)
+def test_layout(name: str, shipped, nodes, hydro_dyf) -> None:
+    df = shipped[name]
+    assert len(df) == 8760
+    assert df.columns[0] == "hour"
+    assert (df["hour"].to_numpy() == np.arange(8760)).all()
+    assert not df.isna().any().any()
+    expected = list(nodes["node"]) if name in ALL_NODE_FILES else list(hydro_dyf)
+    assert list(df.columns[1:]) == expected
+    assert (PROFILES / f"{name}.csv").stat().st_size < 2_000_000
+
+
+def test_targets_table(targets: pd.DataFrame, nodes: pd.DataFrame) -> None:
+    cols = [
+        "solar_cf",
+        "wind_onshore_cf",
+        "wind_offshore_cf",
+        "peak_hour_local",
+        "monthly_profile_country",
+        "wet_season_months",
+        "wet_dry_ratio",
+        "source",
+    ]
+    assert list(targets.columns) == cols
+    assert list(targets.index) == list(nodes["node"])
+    assert not targets.isna().any().any()
+    assert (targets["source"].str.len() > 20).all()
+
+
+# --- demand ---------------------------------------------------------------------------------
+
+
+def test_demand_energy_and_peak(shipped) -> None:
+    lfs = pr.read_load_factors(DATA / "demand.csv")
+    dem = shipped["demand_shape"]
+    for node in dem.columns[1:]:
+        x = dem[node].to_numpy()
+        assert x.min() > 0, node
+        assert x.mean() == pytest.approx(1.0, abs=1e-4), node
+        lf = lfs.get(node, float("nan"))
+        if np.isfinite(lf):
+            assert x.max() == pytest.approx(1.0 / lf, rel=0.01), node
+        else:  # no load (LA-EGAT): flat
+            assert np.allclose(x, 1.0), node
+
+
+def test_demand_peak_hour(shipped, nodes, targets) -> None:
+    """The weekday-average profile peaks within 1 h of the sourced local peak hour."""
+    dem = shipped["demand_shape"]
+    for node, tz in zip(nodes["node"], nodes["timezone"], strict=True):
+        if node == "LA-EGAT":
+            continue
+        local = (pr.UTC_INDEX + pd.Timedelta(minutes=30)).tz_convert(tz)
+        wd = local.day_of_week < 5
+        hour = local.hour + local.minute / 60.0
+        prof = pd.Series(dem[node].to_numpy()[wd]).groupby(np.asarray(hour[wd])).mean()
+        got = float(prof.idxmax())
+        diff = abs((got - targets.loc[node, "peak_hour_local"] + 12) % 24 - 12)
+        assert diff <= 1.0, (node, got)
+
+
+def test_demand_peak_season(shipped) -> None:
+    """Annual peak falls in the sourced peak months."""
+    month = _month_of_hour()
+    dem = shipped["demand_shape"]
+    for node, (months, _src) in pr.PEAK_SEASON.items():
+        assert month[int(np.argmax(dem[node].to_numpy()))] in months, node
+
+
+def test_sg_matches_ema_2015(shipped) -> None:
+    ema = pd.read_csv(_sg_ema_or_skip())
+    ema = ema[ema["date"].str.startswith("2015-")]
+    hourly = (
+        ema.assign(h=ema["period_ending_time"].str[:2])
+        .groupby(["date", "h"])["system_demand_actual"]
+        .mean()
+        .to_numpy()
+    )
+    # shipped column is in UTC; Singapore is UTC+8 -> local hour = UTC hour + 8
+    sg_local = np.roll(shipped["demand_shape"]["SG"].to_numpy(), 8)
+    r = np.corrcoef(hourly[8:], sg_local[8:])[0, 1]
+    assert r > 0.9
+
+
+# --- solar and wind -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "col"),
+    [
+        ("solar_pv", "solar_cf"),
+        ("wind_onshore", "wind_onshore_cf"),
+        ("wind_offshore", "wind_offshore_cf"),
+    ],
+)
+def test_capacity_factors(name: str, col: str, shipped, targets) -> None:
+    df = shipped[name]
+    for node in df.columns[1:]:
+        x = df[node].to_numpy()
+        assert x.min() >= 0.0 and x.max() <= 1.0, node
+        assert x.mean() == pytest.approx(targets.loc[node, col], abs=0.005), node
+
+
+def test_solar_is_zero_at_night(shipped, nodes) -> None:
+    sol = shipped["solar_pv"]
+    for node, tz in zip(nodes["node"], nodes["timezone"], strict=True):
+        local = (pr.UTC_INDEX + pd.Timedelta(minutes=30)).tz_convert(tz)
+        night = (local.hour < 5) | (local.hour >= 20)
+        assert sol[node].to_numpy()[night].max() == 0.0, node
+
+
+def test_offshore_above_onshore(shipped) -> None:
+    on, off = shipped["wind_onshore"], shipped["wind_offshore"]
+    for node in on.columns[1:]:
+        assert off[node].mean() > on[node].mean(), node
+
+
+def test_mainland_wind_monsoon(shipped) -> None:
+    """NE-monsoon months (Dec-Jan) are windier than the Apr-May inter-monsoon."""
+    month = _month_of_hour()
+    w = shipped["wind_onshore"]
+    for node in ("TH-N", "VN-S", "KH"):
+        x = w[node].to_numpy()
+        assert x[np.isin(month, (12, 1))].mean() > 2 * x[np.isin(month, (4, 5))].mean(), node
+
+
+# --- hydro ----------------------------------------------------------------------------------
+
+
+def _wet_mask(spec: str) -> np.ndarray | None:
+    if spec == "none":
+        return None
+    first, last = (int(v) for v in spec.split("-"))
+    return np.isin(_month_of_hour(), pr._months(first, last))
+
+
+def test_hydro_inflow(shipped, targets) -> None:
+    hy = shipped["hydro_inflow"]
+    for node in hy.columns[1:]:
+        x = hy[node].to_numpy()
+        assert x.min() >= 0.0, node
+        assert x.mean() == pytest.approx(1.0, abs=1e-3), node
+        assert np.abs(np.diff(x)).max() < 0.01, node  # smooth hour to hour
+        wet = _wet_mask(targets.loc[node, "wet_season_months"])
+        if wet is not None:
+            ratio = x[wet].mean() / x[~wet].mean()
+            assert ratio == pytest.approx(targets.loc[node, "wet_dry_ratio"], rel=0.02), node
+
+
+def test_mainland_hydro_wet_season(shipped) -> None:
+    hy = shipped["hydro_inflow"]
+    month = _month_of_hour()
+    wet = np.isin(month, range(5, 11))
+    for node in ("LA", "LA-EGAT", "TH-N", "KH", "MM", "VN-S"):
+        if node in hy:
+            x = hy[node].to_numpy()
+            assert x[wet].mean() > 2.0 * x[~wet].mean(), node
+
+
+def test_hydro_dry_year(shipped, targets, hydro_dyf) -> None:
+    hy, dry = shipped["hydro_inflow"], shipped["hydro_inflow_dry"]
+    assert list(dry.columns[1:]) == list(hy.columns[1:])
+    for node in dry.columns[1:]:
+        x, y = hy[node].to_numpy(), dry[node].to_numpy()
+        assert y.min() >= 0.0, node
+        assert y.mean() == pytest.approx(hydro_dyf[node], abs=1e-3), node
+        wet = _wet_mask(targets.loc[node, "wet_season_months"])
+        if wet is not None and hydro_dyf[node] < 1.0:  # dry season hit harder
+            assert y[~wet].sum() / x[~wet].sum() < y[wet].sum() / x[wet].sum(), node
+
+
+# --- reproducibility ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [*pr.PROFILE_FILES, "profile_targets"])
+def test_regeneration_is_byte_identical(name: str, regenerated: Path) -> None:
+    if name == "profile_targets":
+        new, old = regenerated / f"{name}.csv", DATA / f"{name}.csv"
+    else:
+        new, old = regenerated / "profiles" / f"{name}.csv", PROFILES / f"{name}.csv"
+    assert new.read_bytes() == old.read_bytes(), f"{name}: run python -m aseangrid.profiles"
+
+
+def test_calibration_helper() -> None:
+    rng = np.random.default_rng(0)
+    s = 1.0 + 0.2 * rng.random(1000)
+    for lf in (0.6, 0.8, 0.95):
+        y, _k = pr.calibrate_load_factor(s, lf)
+        assert y.mean() == pytest.approx(1.0)
+        assert y.max() == pytest.approx(1.0 / lf, rel=1e-6)
+
+
+def test_monthly_to_daily_preserves_means() -> None:
+    f = np.array([0.9, 1.0, 1.1, 1.2, 1.1, 1.0, 0.9, 0.8, 0.9, 1.0, 1.0, 1.1])
+    d = pr.monthly_to_daily(f)
+    got = np.bincount(pr.MONTH_OF_DAY, weights=d) / pr.DAYS_IN_MONTH
+    assert np.allclose(got, f)
