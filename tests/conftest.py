@@ -67,6 +67,8 @@ def make_ds(
     ds = xr.Dataset(
         {
             "demand_mw": (("time", "node"), np.array([demand[n] for n in nodes], float).T),
+            "demand_twh": (("node",), np.array([sum(demand[n]) / 1e6 for n in nodes])),
+            "peak_mw": (("node",), np.array([max(demand[n]) for n in nodes], float)),
             "capacity_mw": (("generator",), gv("capacity_mw", 0.0)),
             "efficiency": (("generator",), gv("efficiency", 0.4)),
             "availability": (("generator",), gv("availability", 1.0)),

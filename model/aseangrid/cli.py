@@ -151,7 +151,7 @@ def solve(
     hours: int = typer.Option(0, help="Solve only the first N hours (0: the whole year)."),
     voll: float = typer.Option(5000.0, help="Value of lost load [USD/MWh]."),
     isolated: bool = typer.Option(False, help="No cross-border trade (domestic links kept)."),
-    method: str = typer.Option("ipm", help="HiGHS method: ipm, simplex, pdlp or choose."),
+    method: str = typer.Option("simplex", help="HiGHS method: simplex, ipm, pdlp or choose."),
     crossover: bool = typer.Option(False, help="Run crossover after the interior point."),
     threads: int = typer.Option(0, help="HiGHS threads (0: let HiGHS decide)."),
     time_limit: float = typer.Option(0.0, help="Solver time limit in seconds (0: none)."),

@@ -835,6 +835,8 @@ def _assemble(
             "link_to": ("link", list(lf_to)),
             "link_kind": ("link", list(links["kind"])),
             "link_cross_border": ("link", cross),
+            "link_status": ("link", list(links["status"])),
+            "link_commission_year": ("link", links["commission_year"].to_numpy(dtype=int)),
         },
     )
     return ds

@@ -172,6 +172,32 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         "tCO2",
         "Annual CO2 emissions of the generators in each country (production-based).",
     )
+    if "unserved_mw" in res:
+        from .tracing import consumption_emissions
+
+        ce = consumption_emissions(ds, res)
+        put(
+            "emissions_consumption_node_t",
+            ("node",),
+            ce["node"],
+            "tCO2",
+            "Consumption-based CO2: emissions of the power consumed at each node, traced "
+            "through the optimised flows (proportional sharing; see aseangrid.tracing).",
+        )
+        put(
+            "emissions_consumption_country_t",
+            ("country",),
+            ce["country"],
+            "tCO2",
+            "Consumption-based CO2 per country (flow tracing); sums to the production total.",
+        )
+        put(
+            "consumption_intensity_t_per_mwh",
+            ("time", "node"),
+            ce["intensity"],
+            "t/MWh",
+            "Hourly CO2 intensity of the power available at each node (flow tracing).",
+        )
     # generation by country and technology
     gct = np.zeros((len(countries), len(techs)))
     cpos = {c: i for i, c in enumerate(countries.tolist())}
@@ -287,6 +313,29 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
                 "USD",
                 "Annual price difference times flow (after losses), both directions.",
             )
+    if "contract_delivery_mw" in res:
+        x = (w[:, None] * res["contract_delivery_mw"].values).sum(axis=0)  # MWh per contract
+        charge = ds["contract_wheeling_usd_per_mwh"].values  # (contract, country)
+        revenue = x[:, None] * charge
+        put(
+            "contract_delivered_twh",
+            ("contract",),
+            x / 1e6,
+            "TWh",
+            "Annual energy delivered under each contract.",
+        )
+        put(
+            "contract_wheeling_revenue_usd",
+            ("contract", "country"),
+            revenue,
+            "USD",
+            "Wheeling revenue of each transit country from each contract.",
+        )
+        buyer_country = np.array(
+            [ncountry[list(ds["node"].values).index(b)] for b in ds["contract_buyer"].values],
+            dtype=object,
+        )
+        cost_c[:, 2] += _group_sum(revenue.sum(axis=1), buyer_country, countries)
     if "unserved_mw" in res:
         use = (w[:, None] * res["unserved_mw"].values).sum(axis=0)
         voll = float(ds["value_of_lost_load_usd_per_mwh"])
@@ -452,6 +501,19 @@ def verify_results(
         ib = np.array([nidx[n] for n in ds["link_to"].values], dtype=np.int64)
         np.add.at(inj, (slice(None), ia), -ff + keep * fb)
         np.add.at(inj, (slice(None), ib), keep * ff - fb)
+    if "contract" in ds.dims and ds.sizes["contract"]:
+        x = res["contract_delivery_mw"].values
+        check(
+            "contract delivery",
+            x - ds["contract_mw"].values,
+            ds["contract_mw"].values,
+            ds["contract"].values,
+        )
+        keep = 1 - ds["contract_loss_fraction"].values
+        si = np.array([nidx[n] for n in ds["contract_seller"].values], dtype=np.int64)
+        bi = np.array([nidx[n] for n in ds["contract_buyer"].values], dtype=np.int64)
+        np.add.at(inj, (slice(None), si), -x / keep)
+        np.add.at(inj, (slice(None), bi), x)
     use = res["unserved_mw"].values
     dem = ds["demand_mw"].values
     check(

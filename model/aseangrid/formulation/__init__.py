@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .balance import add_nodal_balance
+from .contracts import add_contracts
 from .generation import add_generation, add_ramping
 from .hydro import add_hydro_reservoir
 from .objective import add_objective
@@ -32,6 +33,7 @@ REGISTRY: tuple[Callable, ...] = (
     add_hydro_reservoir,
     add_storage,
     add_transmission,
+    add_contracts,
     add_unserved_energy,
     add_carbon_cap,
     add_renewable_share_min,
