@@ -6,11 +6,11 @@ import textwrap
 
 import numpy as np
 import pytest
-from conftest import make_ds
-from test_io import write_tiny
 
 import aseangrid as ag
 from aseangrid.scenario import Scenario, apply, load_run, load_scenario
+from conftest import make_ds
+from test_io import write_tiny
 
 
 def test_flow_tracing_by_hand():

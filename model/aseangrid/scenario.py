@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
@@ -394,7 +395,7 @@ def _path_links(ds: xr.Dataset, path: list[str]) -> list[tuple[int, bool]]:
     frm, to = ds["link_from"].values, ds["link_to"].values
     capf = ds["link_capacity_forward_mw"].values
     capb = ds["link_capacity_backward_mw"].values
-    for a, b in zip(path[:-1], path[1:], strict=True):
+    for a, b in pairwise(path):
         cands = [(i, True, capf[i]) for i in np.flatnonzero((frm == a) & (to == b))]
         cands += [(i, False, capb[i]) for i in np.flatnonzero((frm == b) & (to == a))]
         if not cands:
