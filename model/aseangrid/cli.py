@@ -31,7 +31,13 @@ def _fail(exc: BaseException, debug: bool) -> None:
     if debug:
         raise exc
     if isinstance(exc, AseangridError):
-        console.print(f"[bold red]error[/] ({type(exc).__name__}): {exc}")
+        console.print(
+            f"error ({type(exc).__name__}): {exc}",
+            style="red",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
         raise typer.Exit(exc.exit_code)
     if isinstance(exc, KeyboardInterrupt):
         console.print("[bold red]interrupted[/]: nothing was written")
@@ -220,6 +226,119 @@ def _print_summary(res, out: Path, seconds: float) -> None:
     Console().print(t)
     use = float(np.nansum(res["unserved_twh"].values))
     console.print(f"unserved energy {use:.3f} TWh; results in {out} ({seconds:.0f} s in all)")
+
+
+@app.command()
+def run(
+    run_file: Path = typer.Argument(..., help="Run file (YAML), e.g. runs/ltms.yaml."),
+    scenario: list[str] = typer.Option(
+        None, "--scenario", "-s", help="Run only this scenario (repeatable)."
+    ),
+    all_scenarios: bool = typer.Option(
+        False, "--all", help="Run every scenario, not only the file's core."
+    ),
+    out: Path = typer.Option(None, help="Output folder (default: beside the run file)."),
+    overwrite: bool = typer.Option(False, help="Replace an existing output folder."),
+    jobs: int = typer.Option(2, help="Scenarios solved side by side."),
+    hours: int = typer.Option(0, help="Solve only the first N hours (0: the whole year)."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Run a run file: solve its scenarios, compare them and write the report."""
+    from .runner import run as _run
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        console.print(f"[dim]{time.perf_counter() - t0:6.0f} s[/] {msg}")
+
+    try:
+        folder = _run(
+            run_file,
+            scenarios=scenario or None,
+            all_scenarios=all_scenarios,
+            out=out,
+            overwrite=overwrite,
+            jobs=jobs,
+            hours=hours or None,
+            progress=say,
+        )
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    _print_headlines(folder)
+
+
+def _print_headlines(folder: Path) -> None:
+    from .compare import headline
+    from .runner import _open
+
+    out = Console()
+    for nc in sorted(folder.glob("*/comparison.nc")):
+        cmp = _open(nc)
+        df = headline(cmp)
+        t = Table(title=f"{nc.parent.name} (reference: {cmp.attrs.get('reference')})")
+        t.add_column("scenario")
+        for c in df.columns:
+            t.add_column(str(c), justify="right")
+        for s, row in df.iterrows():
+            t.add_row(str(s), *[f"{v:,.2f}" for v in row])
+        out.print(t)
+    out.print(f"report: {folder / 'report.html'} (and report.md)")
+
+
+@app.command()
+def compare(
+    results: list[Path] = typer.Argument(..., help="Scenario results folders or files."),
+    reference: str = typer.Option(None, help="Reference scenario (default: the first)."),
+    out: Path = typer.Option(Path("comparison.nc"), help="Comparison NetCDF to write."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Compare solved scenarios (results folders) and print the headline table."""
+    from .compare import compare as _compare
+    from .compare import headline
+    from .io import _netcdf_ready
+    from .runner import load_results
+
+    try:
+        res = {
+            Path(p).stem if Path(p).is_file() else Path(p).name: load_results(p) for p in results
+        }
+        cmp = _compare(res, reference=reference)
+        _netcdf_ready(cmp).to_netcdf(out, engine="h5netcdf")
+    except (AseangridError, KeyboardInterrupt, OSError, KeyError) as exc:
+        if isinstance(exc, (OSError, KeyError)) and not debug:
+            console.print(f"[bold red]error[/]: {exc}")
+            raise typer.Exit(5 if isinstance(exc, OSError) else 2) from None
+        _fail(exc, debug)
+    Console().print(headline(cmp).to_string())
+    console.print(f"written {out}")
+
+
+@app.command()
+def report(
+    folder: Path = typer.Argument(..., help="Folder written by `aseangrid run`."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """(Re)write the report of a finished run from its results and comparisons."""
+    from .report import write_report
+    from .runner import _open
+    from .scenario import load_run
+
+    try:
+        runfile, _ = load_run(folder / "run.yaml")
+        results = {p.parent.name: _open(p) for p in sorted(folder.glob("*/results.nc"))}
+        comps = {p.parent.name: _open(p) for p in sorted(folder.glob("*/comparison.nc"))}
+        paths = write_report(
+            folder,
+            comps,
+            results,
+            title=f"aseangrid — {folder.name}",
+            description=runfile.description,
+            dispatch_nodes=runfile.report.dispatch_nodes,
+            dispatch_week_start=runfile.report.dispatch_week_start,
+        )
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+    console.print(f"written {paths['html']} and {paths['md']}")
 
 
 def main() -> None:  # pragma: no cover

@@ -85,6 +85,7 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
             attrs={"units": r.dual_units, "description": r.dual_description},
         )
     _derive(ds, res)
+    _record_inputs(ds, res)
     res.attrs.update(
         {
             "objective_usd": sol.objective,
@@ -106,6 +107,31 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
         }
     )
     return res
+
+
+#: Inputs copied into the results so that a results file stands on its own.
+RECORDED_INPUTS = (
+    "demand_mw",
+    "capacity_mw",
+    "availability_pu",
+    "marginal_cost_usd_per_mwh",
+    "emission_factor_t_per_mwh",
+    "link_capacity_forward_mw",
+    "link_capacity_backward_mw",
+    "link_loss_fraction",
+    "storage_power_mw",
+    "storage_energy_mwh",
+    "carbon_cap_mt",
+    "carbon_price_usd_per_t",
+    "value_of_lost_load_usd_per_mwh",
+)
+
+
+def _record_inputs(ds: xr.Dataset, res: xr.Dataset) -> None:
+    for v in RECORDED_INPUTS:
+        if v in ds and v not in res:
+            res[v] = ds[v]
+    res.attrs["scenario"] = ds.attrs.get("scenario", "")
 
 
 def _group_sum(values: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:

@@ -135,7 +135,20 @@ class RunFile(_Strict):
     defaults: dict[str, Any] = Field(default_factory=dict)
     scenarios: dict[str, dict[str, Any]]
     comparisons: dict[str, Comparison] = Field(default_factory=dict)
+    core: list[str] = Field(
+        default_factory=list,
+        description="Scenarios run by default (the rest with --all); empty: all.",
+    )
     report: ReportSettings = Field(default_factory=ReportSettings)
+
+
+def resolve_dataset(dataset: str, run_file: Path) -> Path | None:
+    """Find a scenario's dataset folder: as given, beside the run file, or one level up."""
+    p = Path(dataset)
+    for cand in (p, run_file.parent / p, run_file.parent.parent / p):
+        if cand.is_dir():
+            return cand.resolve()
+    return None
 
 
 def _deep_merge(base: dict, over: dict) -> dict:
@@ -233,6 +246,25 @@ def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
             scenarios[name] = Scenario.model_validate(merged)
         except ValidationError as exc:
             problems += _problems(exc, fname, f"scenarios.{name}", Scenario)
+    for name in run.core:
+        if name not in run.scenarios:
+            problems.append(Problem(fname, None, "core", name, "a scenario defined in this file"))
+    for name, sc_ in list(scenarios.items()):
+        found = resolve_dataset(sc_.dataset, path)
+        if found is None:
+            problems.append(
+                Problem(
+                    fname,
+                    None,
+                    f"scenarios.{name}.dataset",
+                    sc_.dataset,
+                    "an existing dataset folder (relative to the working directory or "
+                    "the run file)",
+                )
+            )
+            del scenarios[name]
+        else:
+            scenarios[name] = sc_.model_copy(update={"dataset": str(found)})
     for cname, comp in run.comparisons.items():
         for s in [comp.reference, *comp.scenarios]:
             if s not in run.scenarios:
@@ -248,22 +280,18 @@ def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
                     )
                 )
     for name, s in scenarios.items():
-        problems += check_scenario(s, fname, f"scenarios.{name}", base=path.parent)
+        problems += check_scenario(s, fname, f"scenarios.{name}")
     if problems:
         raise InputError(problems, context="run file")
     return run, scenarios
 
 
-def check_scenario(s: Scenario, file: str, where: str, base: Path | None = None) -> list[Problem]:
+def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
     """Checks that need the dataset: nodes, countries and links that exist; combinations."""
     from .io import read_tables
 
     problems: list[Problem] = []
     folder = Path(s.dataset)
-    if not folder.is_absolute() and not folder.is_dir() and base is not None:
-        alt = (base / folder).resolve()
-        if alt.is_dir():
-            folder = alt
     if not folder.is_dir():
         return [Problem(file, None, f"{where}.dataset", s.dataset, "an existing dataset folder")]
     tables, _ = read_tables(folder)
@@ -573,15 +601,12 @@ def _add_contracts(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     return ds
 
 
-def load_scenario(s: Scenario, base: Path | None = None) -> xr.Dataset:
+def load_scenario(s: Scenario) -> xr.Dataset:
     """Load the dataset named by a scenario for its year and hydrology and apply it."""
     from .io import load_inputs
 
-    folder = Path(s.dataset)
-    if not folder.is_dir() and base is not None and (base / folder).is_dir():
-        folder = base / folder
     ds = load_inputs(
-        folder,
+        Path(s.dataset),
         year=s.year,
         hydrology=s.hydrology,
         value_of_lost_load_usd_per_mwh=s.value_of_lost_load_usd_per_mwh,

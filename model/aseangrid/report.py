@@ -1,0 +1,456 @@
+"""Report-ready output: tables and figures (PNG and SVG), a self-contained HTML page and a
+Markdown version.
+
+Only results and comparison Datasets are used (no Pyomo). Figures carry units and a source
+line; tables are rounded for reading.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io as _io
+from collections.abc import Mapping
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import schema as sc
+from .compare import corridors, emissions_table, headline
+
+TECH_COLORS = {
+    "coal": "#3b3b3b",
+    "lignite": "#7a5230",
+    "gas_ccgt": "#e07b39",
+    "gas_ocgt": "#f2b279",
+    "oil": "#a0522d",
+    "hydro_reservoir": "#1f5fa8",
+    "hydro_ror": "#5fa2dd",
+    "geothermal": "#b5485d",
+    "biomass": "#4f8a3c",
+    "solar_pv": "#f4d03f",
+    "wind_onshore": "#7fc8a9",
+    "wind_offshore": "#2e9c8a",
+    "storage": "#9b59b6",
+    "imports": "#bbbbbb",
+}
+SOURCE_NOTE = "aseangrid; inputs/asean (sources in inputs/asean/*.csv)"
+
+
+def _save(fig, folder: Path, name: str) -> dict[str, str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    fig.text(
+        0.99, 0.005, f"Source: {SOURCE_NOTE}", ha="right", va="bottom", fontsize=6, color="#666666"
+    )
+    png, svg = folder / f"{name}.png", folder / f"{name}.svg"
+    fig.savefig(png, dpi=110, bbox_inches="tight")
+    fig.savefig(svg, bbox_inches="tight")
+    buf = _io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    plt.close(fig)
+    return {
+        "png": png.name,
+        "svg": svg.name,
+        "b64": base64.b64encode(buf.getvalue()).decode("ascii"),
+    }
+
+
+def fig_emissions(cmp: xr.Dataset) -> plt.Figure:
+    """Production- vs consumption-based emissions per country and scenario [MtCO2]."""
+    countries = cmp["country"].values
+    names = cmp["scenario"].values
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), sharey=True)
+    width = 0.8 / len(names)
+    x = np.arange(len(countries))
+    for ax, var, title in (
+        (axes[0], "emissions_production_t", "production-based"),
+        (axes[1], "emissions_consumption_t", "consumption-based"),
+    ):
+        for k, s in enumerate(names):
+            ax.bar(x + k * width, cmp[var].sel(scenario=s).values / 1e6, width, label=str(s))
+        ax.set_xticks(x + width * (len(names) - 1) / 2, countries, rotation=45)
+        ax.set_title(f"CO2 emissions, {title}")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].set_ylabel("MtCO2 per year")
+    axes[1].legend(fontsize=7, ncol=2)
+    return fig
+
+
+def fig_mix(cmp: xr.Dataset, max_scenarios: int = 4) -> plt.Figure:
+    """Generation mix per country, stacked by technology, for up to ``max_scenarios``."""
+    names = list(cmp["scenario"].values)
+    if len(names) > max_scenarios:
+        names = [names[0], *names[-(max_scenarios - 1) :]]
+    fig, axes = plt.subplots(
+        1, len(names), figsize=(4.2 * len(names), 4.2), sharey=True, squeeze=False
+    )
+    countries = cmp["country"].values
+    for ax, s in zip(axes[0], names, strict=True):
+        g = cmp["generation_twh"].sel(scenario=s)
+        bottom = np.zeros(len(countries))
+        for t in cmp["technology"].values:
+            v = g.sel(technology=t).values
+            if v.sum() <= 0:
+                continue
+            ax.bar(countries, v, bottom=bottom, color=TECH_COLORS.get(str(t)), label=str(t))
+            bottom += v
+        ax.set_title(str(s), fontsize=9)
+        ax.tick_params(axis="x", rotation=60, labelsize=7)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("TWh per year")
+    handles, labels = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", ncol=7, fontsize=7, bbox_to_anchor=(0.5, 1.08))
+    return fig
+
+
+def _corridor_hourly(res: xr.Dataset) -> dict[tuple[str, str], np.ndarray]:
+    """Hourly net flow per unordered country pair (positive in the sorted-pair direction)."""
+    nc = dict(zip(res["node"].values, res["node_country"].values, strict=True))
+    out: dict[tuple[str, str], np.ndarray] = {}
+    if "flow_forward_mw" not in res:
+        return out
+    for i in np.flatnonzero(res["link_cross_border"].values.astype(bool)):
+        a, b = nc[res["link_from"].values[i]], nc[res["link_to"].values[i]]
+        net = res["flow_forward_mw"].values[:, i] - res["flow_backward_mw"].values[:, i]
+        key = tuple(sorted((a, b)))
+        sign = 1.0 if (a, b) == key else -1.0
+        out[key] = out.get(key, 0.0) + sign * net
+    return out
+
+
+def fig_flow_duration(results: Mapping[str, xr.Dataset], top: int = 6) -> plt.Figure:
+    """Flow-duration curves of the busiest corridors (net flow sorted, MW)."""
+    flows = {s: _corridor_hourly(r) for s, r in results.items()}
+    volume: dict[tuple[str, str], float] = {}
+    for f in flows.values():
+        for k, v in f.items():
+            volume[k] = volume.get(k, 0.0) + float(np.abs(v).sum())
+    keys = sorted(volume, key=volume.get, reverse=True)[:top]
+    n = max(len(keys), 1)
+    cols = min(3, n)
+    rows = int(np.ceil(n / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.0 * rows), squeeze=False)
+    for ax, k in zip(axes.ravel(), keys, strict=False):
+        for s, f in flows.items():
+            if k in f:
+                ax.plot(np.sort(f[k])[::-1], label=str(s), lw=1)
+        ax.axhline(0, color="k", lw=0.5)
+        ax.set_title(f"{k[0]} → {k[1]} (negative: ←)", fontsize=9)
+        ax.set_xlabel("hours, sorted")
+        ax.set_ylabel("net flow [MW]")
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(keys) :]:
+        ax.axis("off")
+    if keys:
+        axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig_dispatch(res: xr.Dataset, node: str, start: str, title: str) -> plt.Figure:
+    """Dispatch stack of one node for one week: generation by technology, storage, net
+    imports and demand [MW]."""
+    t = pd.DatetimeIndex(res["time"].values)
+    year = t[0].year
+    t0 = pd.Timestamp(f"{year}-{start}")
+    sel = np.flatnonzero((t >= t0) & (t < t0 + pd.Timedelta(days=7)))
+    if sel.size == 0:
+        sel = np.arange(min(168, len(t)))
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    at = res["generator_node"].values == node
+    stack, labels, colors = [], [], []
+    for tech in sc.GENERATION_TECHNOLOGIES:
+        m = at & (res["generator_technology"].values == tech)
+        if m.any():
+            v = res["generation_mw"].values[np.ix_(sel, np.flatnonzero(m))].sum(axis=1)
+            if v.sum() > 0:
+                stack.append(v)
+                labels.append(tech)
+                colors.append(TECH_COLORS[tech])
+    if res.sizes.get("storage", 0):
+        ms = res["storage_node"].values == node
+        if ms.any():
+            v = (
+                res["storage_discharge_mw"].values[np.ix_(sel, np.flatnonzero(ms))]
+                - res["storage_charge_mw"].values[np.ix_(sel, np.flatnonzero(ms))]
+            ).sum(axis=1)
+            stack.append(np.clip(v, 0, None))
+            labels.append("storage discharge")
+            colors.append(TECH_COLORS["storage"])
+    ni = list(res["node"].values).index(node)
+    demand = res["demand_mw"].values[sel, ni]
+    served_local = np.sum(stack, axis=0) if stack else np.zeros(sel.size)
+    imports = np.clip(demand - res["unserved_mw"].values[sel, ni] - served_local, 0, None)
+    stack.append(imports)
+    labels.append("net imports")
+    colors.append(TECH_COLORS["imports"])
+    x = t[sel]
+    ax.stackplot(x, *stack, labels=labels, colors=colors, alpha=0.9)
+    ax.plot(x, demand, color="k", lw=1.2, label="demand")
+    ax.set_ylabel("MW")
+    ax.set_title(title, fontsize=10)
+    ax.legend(fontsize=7, ncol=4, loc="upper left")
+    ax.grid(alpha=0.3)
+    fig.autofmt_xdate()
+    return fig
+
+
+def fig_price_duration(results: Mapping[str, xr.Dataset], nodes: list[str]) -> plt.Figure:
+    """Price-duration curves at chosen nodes [USD/MWh]."""
+    fig, axes = plt.subplots(1, len(nodes), figsize=(4.2 * len(nodes), 3.2), squeeze=False)
+    for ax, n in zip(axes[0], nodes, strict=True):
+        for s, r in results.items():
+            if n in r["node"].values:
+                p = r["price_usd_per_mwh"].sel(node=n).values
+                ax.plot(np.sort(p)[::-1], lw=1, label=str(s))
+        ax.set_title(n, fontsize=9)
+        ax.set_xlabel("hours, sorted")
+        ax.set_ylabel("price [USD/MWh]")
+        ax.set_yscale("symlog", linthresh=200)
+        ax.grid(alpha=0.3)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig_map(res: xr.Dataset, title: str) -> plt.Figure:
+    """Nodes and links drawn from coordinates; line width by annual energy (no map tiles)."""
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    lon = dict(zip(res["node"].values, res["node_lon"].values, strict=True))
+    lat = dict(zip(res["node"].values, res["node_lat"].values, strict=True))
+    energy = np.zeros(res.sizes["link"])
+    if "link_energy_forward_twh" in res:
+        energy = res["link_energy_forward_twh"].values + res["link_energy_backward_twh"].values
+    emax = max(float(energy.max()) if energy.size else 0.0, 1e-9)
+    for i in range(res.sizes["link"]):
+        a, b = res["link_from"].values[i], res["link_to"].values[i]
+        cross = bool(res["link_cross_border"].values[i])
+        ax.plot(
+            [lon[a], lon[b]],
+            [lat[a], lat[b]],
+            color="#c0392b" if cross else "#7f8c8d",
+            lw=0.5 + 6 * energy[i] / emax,
+            alpha=0.7,
+            zorder=1,
+        )
+    dem = res["demand_mw"].mean("time").values
+    ax.scatter(
+        res["node_lon"].values, res["node_lat"].values, s=20 + dem / 60, c="#2c3e50", zorder=2
+    )
+    for n in res["node"].values:
+        ax.annotate(n, (lon[n], lat[n]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("longitude [°E]")
+    ax.set_ylabel("latitude [°N]")
+    ax.set_aspect("equal")
+    ax.set_title(
+        title + "\nred: cross-border links, grey: domestic; width ∝ annual energy; "
+        "dot ∝ mean demand",
+        fontsize=9,
+    )
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def fig_cost_emissions(cmp: xr.Dataset) -> plt.Figure:
+    """Total cost against total emissions per scenario (the abatement cost curve)."""
+    fig, ax = plt.subplots(figsize=(6.5, 4.2))
+    em = cmp["emissions_production_t"].sum("country").values / 1e6
+    cost = cmp["total_cost_usd"].values / 1e9
+    ax.plot(em, cost, "o-", lw=0.8)
+    for s, x, y in zip(cmp["scenario"].values, em, cost, strict=True):
+        ax.annotate(str(s), (x, y), fontsize=7, xytext=(4, 2), textcoords="offset points")
+    ax.set_xlabel("CO2 emissions [Mt per year]")
+    ax.set_ylabel("total cost [bn USD per year]")
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def _md_table(df: pd.DataFrame) -> str:
+    df = df.reset_index()
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for _, row in df.iterrows():
+        cells = []
+        for v in row.values:
+            if isinstance(v, float):
+                cells.append(f"{v:,.2f}")
+            else:
+                cells.append(str(v))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def write_report(
+    folder: str | Path,
+    comparisons: Mapping[str, xr.Dataset],
+    results: Mapping[str, xr.Dataset],
+    title: str,
+    description: str = "",
+    dispatch_nodes: list[str] | None = None,
+    dispatch_week_start: str = "04-01",
+) -> dict[str, Path]:
+    """Write figures, tables, ``report.html`` (self-contained) and ``report.md``.
+
+    Parameters
+    ----------
+    folder
+        Output folder (figures go to ``figures/``, tables to ``tables/``).
+    comparisons
+        Comparison name -> Dataset from :func:`aseangrid.compare`.
+    results
+        Scenario name -> results Dataset (for hourly figures).
+    title, description
+        Report heading and the question the run answers.
+    dispatch_nodes, dispatch_week_start
+        Nodes and the ``MM-DD`` start of the dispatch-stack week.
+
+    Returns
+    -------
+    dict
+        Paths of ``html`` and ``md``.
+    """
+    folder = Path(folder)
+    figs = folder / "figures"
+    tables_dir = folder / "tables"
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    nodes = [
+        n
+        for n in (dispatch_nodes or ["SG"])
+        if all(n in r["node"].values for r in results.values())
+    ]
+    sections: list[tuple[str, str, list[dict], list[tuple[str, pd.DataFrame]]]] = []
+    for cname, cmp in comparisons.items():
+        names = [str(s) for s in cmp["scenario"].values]
+        sub = {s: results[s] for s in names if s in results}
+        head = headline(cmp)
+        emis = emissions_table(cmp)
+        mix = cmp["generation_twh"].sum("country").to_pandas().round(1)
+        corr = []
+        for s, r in sub.items():
+            df = corridors(r)
+            if len(df):
+                df.insert(0, "scenario", s)
+                corr.append(df)
+        corr_df = (
+            pd.concat(corr).round(3).set_index(["scenario", "from_country", "to_country"])
+            if corr
+            else pd.DataFrame()
+        )
+        disp = pd.DataFrame(
+            {
+                "displaced [TWh]": cmp["displaced_twh"].to_pandas().stack(),
+                "displacing [TWh]": cmp["displacing_twh"].to_pandas().stack(),
+            }
+        )
+        disp = disp[(disp.abs().sum(axis=1) > 0.05)].round(2)
+        tabs = [
+            ("Headline", head),
+            ("Emissions by country", emis),
+            ("Generation by technology [TWh]", mix),
+            ("Trade per corridor", corr_df),
+            (
+                "Integration effect: generation displaced and displacing vs "
+                f"{cmp.attrs.get('reference')}",
+                disp,
+            ),
+        ]
+        for tname, df in tabs:
+            safe = tname.split(":")[0].lower().replace(" ", "_").replace("[", "").replace("]", "")
+            df.to_csv(tables_dir / f"{cname}_{safe}.csv")
+        fl = [
+            {
+                "title": "CO2 by country, production- and consumption-based",
+                **_save(fig_emissions(cmp), figs, f"{cname}_emissions"),
+            },
+            {"title": "Generation mix", **_save(fig_mix(cmp), figs, f"{cname}_mix")},
+            {
+                "title": "Corridor flow-duration curves",
+                **_save(fig_flow_duration(sub), figs, f"{cname}_flow_duration"),
+            },
+            {
+                "title": "Price-duration curves",
+                **_save(fig_price_duration(sub, nodes or ["SG"]), figs, f"{cname}_prices"),
+            },
+        ]
+        if len(names) > 2:
+            fl.append(
+                {
+                    "title": "Cost against emissions",
+                    **_save(fig_cost_emissions(cmp), figs, f"{cname}_cost_emissions"),
+                }
+            )
+        for s in names[:2]:
+            if s not in sub:
+                continue
+            for n in nodes[:2]:
+                fl.append(
+                    {
+                        "title": f"Dispatch, {n}, {s}",
+                        **_save(
+                            fig_dispatch(
+                                sub[s],
+                                n,
+                                dispatch_week_start,
+                                f"{n} — {s}: dispatch, week from {dispatch_week_start}",
+                            ),
+                            figs,
+                            f"{cname}_dispatch_{s}_{n}",
+                        ),
+                    }
+                )
+        last = names[-1]
+        if last in sub:
+            fl.append(
+                {
+                    "title": f"Grid map, {last}",
+                    **_save(
+                        fig_map(sub[last], f"{last}: nodes and corridors"), figs, f"{cname}_map"
+                    ),
+                }
+            )
+        sections.append(
+            (cname, f"{' vs '.join(names)} (reference: {cmp.attrs.get('reference')})", fl, tabs)
+        )
+    # HTML
+    css = (
+        "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}"
+        "table{border-collapse:collapse;font-size:12px;margin:0.5em 0}"
+        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
+        "th{background:#f3f3f3}img{max-width:100%}h2{border-bottom:1px solid #ccc}"
+    )
+    parts = [
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
+        f"</title><style>{css}</style></head><body><h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(description)}</p>",
+    ]
+    md = [f"# {title}", "", description, ""]
+    for cname, sub_title, fl, tabs in sections:
+        parts.append(f"<h2>{html.escape(cname)}</h2><p>{html.escape(sub_title)}</p>")
+        md += [f"## {cname}", "", sub_title, ""]
+        for tname, df in tabs:
+            if df is None or len(df) == 0:
+                continue
+            parts.append(
+                f"<h3>{html.escape(tname)}</h3>" + df.to_html(float_format="{:,.2f}".format)
+            )
+            md += [f"### {tname}", "", _md_table(df), ""]
+        for f in fl:
+            parts.append(
+                f"<h3>{html.escape(f['title'])}</h3><img alt='{html.escape(f['title'])}'"
+                f" src='data:image/png;base64,{f['b64']}'>"
+            )
+            md += [f"### {f['title']}", "", f"![{f['title']}](figures/{f['png']})", ""]
+    parts.append(
+        f"<p style='font-size:11px;color:#666'>Source: {html.escape(SOURCE_NOTE)}. "
+        "Units: USD of the cost data's year, MWh, tCO2. Consumption-based emissions "
+        "by proportional flow tracing (aseangrid.tracing).</p></body></html>"
+    )
+    (folder / "report.html").write_text("\n".join(parts), encoding="utf-8")
+    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
+    return {"html": folder / "report.html", "md": folder / "report.md"}

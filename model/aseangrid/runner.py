@@ -1,0 +1,223 @@
+"""Run a run file end to end: scenarios (side by side), comparisons and the report.
+
+Everything is written into a temporary folder beside the target and renamed into place only
+when complete: a run that fails or is interrupted leaves no half-written folder, and an
+existing folder is kept unless ``overwrite`` is asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+
+import xarray as xr
+
+from .errors import AseangridError, InputError, OutputError, Problem
+from .scenario import Scenario, load_run
+
+Progress = Callable[[str], None]
+
+
+def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
+    """Worker: load, apply, solve, verify and write one scenario; return its timings."""
+    from .build import Options
+    from .cli import summary_tables
+    from .io import _netcdf_ready
+    from .scenario import load_scenario
+    from .solve import SolverOptions, solve
+
+    s = Scenario.model_validate_json(scenario_json)
+    t0 = time.perf_counter()
+    ds = load_scenario(s)
+    t_load = time.perf_counter() - t0
+    so = SolverOptions(
+        method=s.solver.method,
+        crossover=s.solver.crossover,
+        threads=s.solver.threads,
+        time_limit_s=s.solver.time_limit_s,
+    )
+    res = solve(ds, options=Options(ramping=s.ramping), solver_options=so)
+    res.attrs["scenario_name"] = name
+    out = Path(folder) / name
+    out.mkdir(parents=True)
+    _netcdf_ready(res).to_netcdf(out / "results.nc", engine="h5netcdf")
+    for tname, df in summary_tables(res).items():
+        df.to_csv(out / f"{tname}.csv")
+    return {
+        "scenario": name,
+        "load_s": round(t_load, 1),
+        "build_s": res.attrs["time_build_s"],
+        "handover_s": round(res.attrs["time_compile_s"] + res.attrs["time_handover_s"], 1),
+        "solve_s": res.attrs["time_solve_s"],
+        "verify_s": res.attrs.get("time_verify_s", 0.0),
+        "total_s": round(time.perf_counter() - t0, 1),
+        "objective_usd": res.attrs["objective_usd"],
+        "variables": res.attrs["n_variables"],
+    }
+
+
+def _open(path: Path) -> xr.Dataset:
+    ds = xr.load_dataset(path, engine="h5netcdf")
+    for v in list(ds.variables):
+        if ds[v].attrs.get("dtype") == "bool":
+            ds[v] = ds[v].astype(bool)
+    return ds
+
+
+def load_results(folder: str | Path) -> xr.Dataset:
+    """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
+    p = Path(folder)
+    return _open(p / "results.nc" if p.is_dir() else p)
+
+
+def run(
+    path: str | Path,
+    scenarios: list[str] | None = None,
+    all_scenarios: bool = False,
+    out: str | Path | None = None,
+    overwrite: bool = False,
+    jobs: int = 2,
+    hours: int | None = None,
+    progress: Progress | None = None,
+) -> Path:
+    """Run the scenarios of a run file, compare them and write the report.
+
+    Parameters
+    ----------
+    path
+        Run file (YAML), e.g. ``runs/integrated-vs-isolated.yaml``.
+    scenarios
+        Names to run (default: the file's ``core`` list, or all when it has none).
+    all_scenarios
+        Run every scenario of the file.
+    out
+        Output folder (default: beside the run file, named after it).
+    overwrite
+        Replace an existing output folder (only once the new one is complete).
+    jobs
+        Scenarios solved side by side (processes).
+    hours
+        Solve only the first N hours of each scenario (quick checks).
+    progress
+        Callback receiving one line per stage.
+
+    Returns
+    -------
+    pathlib.Path
+        The output folder with ``<scenario>/results.nc``, ``<comparison>/comparison.nc``,
+        ``report.html``, ``report.md``, ``figures/`` and ``tables/``.
+    """
+    from .compare import compare
+    from .io import _netcdf_ready
+    from .report import write_report
+
+    say = progress or (lambda msg: None)
+    path = Path(path)
+    runfile, scen = load_run(path)
+    names = list(scen)
+    if scenarios:
+        unknown = [s for s in scenarios if s not in scen]
+        if unknown:
+            raise InputError(
+                [
+                    Problem(str(path), None, "scenarios", s, f"one of {', '.join(names)}")
+                    for s in unknown
+                ],
+                context="run request",
+            )
+        names = list(scenarios)
+    elif not all_scenarios and runfile.core:
+        names = list(runfile.core)
+    if hours:
+        for n in names:
+            scen[n] = scen[n].model_copy(update={"hours": hours})
+    out = Path(out) if out else path.with_suffix("")
+    if out.exists() and not overwrite:
+        raise OutputError(f"{out} already exists; pass overwrite (CLI: --overwrite)")
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    except OSError as exc:
+        raise OutputError(f"cannot create a folder in {out.parent}: {exc}") from exc
+
+    def _terminate(signum, frame):  # turn SIGTERM into the same clean abort as Ctrl-C
+        raise KeyboardInterrupt
+
+    old_term = signal.signal(signal.SIGTERM, _terminate)
+    t0 = time.perf_counter()
+    log: dict = {"run_file": str(path), "scenarios": [], "jobs": jobs}
+    try:
+        shutil.copy(path, tmp / "run.yaml")
+        say(
+            f"solving {len(names)} scenario(s), {min(jobs, len(names))} at a time: "
+            f"{', '.join(names)}"
+        )
+        if jobs > 1 and len(names) > 1:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+                futs = {
+                    pool.submit(_solve_one, n, scen[n].model_dump_json(), str(tmp)): n
+                    for n in names
+                }
+                for f in as_completed(futs):
+                    info = f.result()
+                    log["scenarios"].append(info)
+                    say(
+                        f"  {info['scenario']}: solved in {info['total_s']:.0f} s (build "
+                        f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
+                        f"{info['solve_s']:.0f}, verified)"
+                    )
+        else:
+            for n in names:
+                say(f"  {n}: loading, building, solving, verifying ...")
+                info = _solve_one(n, scen[n].model_dump_json(), str(tmp))
+                log["scenarios"].append(info)
+                say(f"  {n}: solved in {info['total_s']:.0f} s (solve {info['solve_s']:.0f})")
+        results = {n: _open(tmp / n / "results.nc") for n in names}
+        comps = {}
+        for cname, c in runfile.comparisons.items():
+            members = [c.reference, *c.scenarios]
+            if not all(m in results for m in members):
+                continue
+            say(f"comparing {cname}")
+            cmp = compare({m: results[m] for m in members}, reference=c.reference)
+            (tmp / cname).mkdir(exist_ok=True)
+            _netcdf_ready(cmp).to_netcdf(tmp / cname / "comparison.nc", engine="h5netcdf")
+            comps[cname] = cmp
+        if not comps and len(results) >= 1:
+            cmp = compare(results)
+            comps["all"] = cmp
+        say("writing the report")
+        write_report(
+            tmp,
+            comps,
+            results,
+            title=f"aseangrid — {path.stem}",
+            description=runfile.description,
+            dispatch_nodes=runfile.report.dispatch_nodes,
+            dispatch_week_start=runfile.report.dispatch_week_start,
+        )
+        log["total_s"] = round(time.perf_counter() - t0, 1)
+        (tmp / "log.json").write_text(json.dumps(log, indent=1))
+        if out.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
+            os.replace(out, old / out.name)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and not isinstance(exc, AseangridError):
+            raise OutputError(f"cannot write the run to {out}: {exc}") from exc
+        raise
+    finally:
+        signal.signal(signal.SIGTERM, old_term)
+    say(f"done in {time.perf_counter() - t0:.0f} s: {out}/report.html")
+    return out
