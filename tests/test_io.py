@@ -400,3 +400,28 @@ def test_shipped_dataset_copy_is_independent(tiny, tmp_path):
     edit(copy, "nodes.csv", lambda d: d.assign(country=d.country.where(d.index != 0, "XXX")))
     assert "one of BRN" in problems_of(copy)
     ag.load_inputs(tiny, year=2030)  # the original is untouched
+
+
+def test_merging_identical_fleet_rows_keeps_the_optimum(tiny):
+    edit(
+        tiny,
+        "generators.csv",
+        lambda d: pd.concat(
+            [
+                d,
+                d.iloc[[0]].assign(
+                    generator="X1_gas_b",
+                    capacity_mw="300",
+                    commission_year="2030",
+                    status="planned",
+                ),
+            ]
+        ),
+    )
+    merged = ag.load_inputs(tiny, year=2030).isel(time=slice(0, 72))
+    rows = ag.load_inputs(tiny, year=2030, aggregate=False).isel(time=slice(0, 72))
+    assert merged.sizes["generator"] == rows.sizes["generator"] - 1
+    assert "X1_gas_b" in str(merged["generator_rows"].values)
+    assert float(merged["capacity_mw"].sum()) == pytest.approx(float(rows["capacity_mw"].sum()))
+    a, b = ag.solve(merged), ag.solve(rows)
+    assert a.attrs["objective_usd"] == pytest.approx(b.attrs["objective_usd"], rel=1e-9)

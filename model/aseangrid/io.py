@@ -434,6 +434,7 @@ def load_inputs(
     hydrology: str = "normal",
     value_of_lost_load_usd_per_mwh: float = 5000.0,
     policy_penalty_usd: float = 5000.0,
+    aggregate: bool = True,
 ) -> xr.Dataset:
     """Load a dataset folder for one model year into a validated ``xr.Dataset``.
 
@@ -450,6 +451,10 @@ def load_inputs(
     policy_penalty_usd
         Penalty per unit of policy shortfall (per tCO2 above a cap, per MWh below a renewable
         target or above a coal limit) [USD]. Shortfalls are reported, never hidden.
+    aggregate
+        Merge fleet rows of one node and technology whose parameters are identical per unit of
+        capacity (e.g. vintages added by a plan) into one generator; the LP is unchanged, only
+        smaller. ``generator_rows`` lists the merged ``generators.csv`` ids.
 
     Returns
     -------
@@ -487,7 +492,7 @@ def load_inputs(
         )
     if problems:
         raise InputError(problems)
-    ds = _assemble(folder, tables, int(year), hydrology, problems)
+    ds = _assemble(folder, tables, int(year), hydrology, problems, aggregate)
     if problems:
         raise InputError(problems)
     ds["value_of_lost_load_usd_per_mwh"] = xr.DataArray(
@@ -515,7 +520,12 @@ def load_inputs(
 
 
 def _assemble(
-    folder: Path, t: dict[str, pd.DataFrame], year: int, hydrology: str, problems: list[Problem]
+    folder: Path,
+    t: dict[str, pd.DataFrame],
+    year: int,
+    hydrology: str,
+    problems: list[Problem],
+    aggregate: bool = True,
 ) -> xr.Dataset:
     nodes = t["nodes"]
     node_ids = list(nodes["node"])
@@ -655,6 +665,51 @@ def _assemble(
             avail_pu[:, i] = avail[i]
     if problems:
         return xr.Dataset()
+
+    # --- merge fleet rows that are identical per unit of capacity (same node, technology and
+    # parameters): the LP is the same, only smaller. The merged rows are kept in gen_rows.
+    ids = list(gens["generator"])
+    status = list(gens["status"])
+    if aggregate and G:
+        keys = list(
+            zip(g_node, g_tech, eff, avail, must, marginal, emission_factor, ramp, strict=True)
+        )
+        groups: dict[tuple, list[int]] = {}
+        for i, k in enumerate(keys):
+            groups.setdefault(k, []).append(i)
+        first = [v[0] for v in groups.values()]
+        used: dict[str, int] = {}
+        new_ids = []
+        for members in groups.values():
+            i0 = members[0]
+            if len(members) == 1:
+                name = ids[i0]
+            else:
+                base = f"{g_node[i0]}_{g_tech[i0]}"
+                used[base] = used.get(base, 0) + 1
+                name = base if used[base] == 1 else f"{base}_{used[base]}"
+            new_ids.append(name)
+        rows_of = [";".join(ids[i] for i in v) for v in groups.values()]
+        status = [
+            "existing" if any(status[i] == "existing" for i in v) else status[v[0]]
+            for v in groups.values()
+        ]
+
+        def _sum(a: np.ndarray) -> np.ndarray:
+            return np.stack([a[..., v].sum(axis=-1) for v in groups.values()], axis=-1)
+
+        cap = _sum(cap)
+        inflow_mw = _sum(inflow_mw)
+        reservoir_mwh = _sum(reservoir_mwh)
+        sel = np.array(first, dtype=np.int64)
+        g_node, g_tech, g_country = g_node[sel], g_tech[sel], g_country[sel]
+        eff, avail, must, vom, ramp = eff[sel], avail[sel], must[sel], vom[sel], ramp[sel]
+        renewable, fuel, fuel_price = renewable[sel], fuel[sel], fuel_price[sel]
+        emission_factor, marginal, avail_pu = emission_factor[sel], marginal[sel], avail_pu[:, sel]
+        ids = new_ids
+    else:
+        rows_of = ids
+    G = len(ids)
 
     # --- storage
     rt = stor["efficiency_roundtrip"].to_numpy(dtype=float)
@@ -815,7 +870,7 @@ def _assemble(
             "time": ("time", time, {"description": "Start of hour, UTC"}),
             "node": node_ids,
             "country": countries,
-            "generator": list(gens["generator"]),
+            "generator": ids,
             "storage": list(stor["storage"]),
             "link": list(links["link"]),
             "carbon_cap": cap_ids,
@@ -828,7 +883,8 @@ def _assemble(
             "generator_technology": ("generator", list(g_tech)),
             "generator_country": ("generator", list(g_country)),
             "generator_fuel": ("generator", list(fuel)),
-            "generator_status": ("generator", list(gens["status"])),
+            "generator_status": ("generator", status),
+            "generator_rows": ("generator", rows_of),
             "storage_node": ("storage", list(stor["node"])),
             "storage_technology": ("storage", list(stor["technology"])),
             "link_from": ("link", list(lf_from)),
