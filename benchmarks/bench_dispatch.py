@@ -32,16 +32,28 @@ def peak_rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
 
 
-def run(year: int, hours: int, method: str, crossover: bool, threads: int | None) -> dict:
+def run(
+    year: int,
+    hours: int,
+    method: str,
+    crossover: bool,
+    threads: int | None,
+    policies: bool = True,
+    extra: dict | None = None,
+) -> dict:
     t0 = time.perf_counter()
     ds = ag.load_inputs(ROOT / "inputs" / "asean", year=year)
+    if not policies:
+        from aseangrid.scenario import Scenario, apply
+
+        ds = apply(ds, Scenario(year=year, dataset_policies=False))
     if hours < ds.sizes["time"]:
         ds = ds.isel(time=slice(0, hours))
     t_load = time.perf_counter() - t0
     t1 = time.perf_counter()
     m = build_model(ds)
     t_build = time.perf_counter() - t1
-    so = SolverOptions(method=method, crossover=crossover, threads=threads)
+    so = SolverOptions(method=method, crossover=crossover, threads=threads, extra=extra or {})
     sol = solve_model(m, so)
     t2 = time.perf_counter()
     res = extract(m, sol)
@@ -53,6 +65,8 @@ def run(year: int, hours: int, method: str, crossover: bool, threads: int | None
         "year": year,
         "hours": ds.sizes["time"],
         "method": method,
+        "policies": policies,
+        "extra": extra or {},
         "crossover": crossover,
         "variables": int(m._ag.n_cols),
         "constraints": int(sum(r.size for r in m._ag.rows.values())),
@@ -75,9 +89,16 @@ def main() -> None:
     p.add_argument("--method", action="append", default=None)
     p.add_argument("--crossover", action="store_true")
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--no-policies", action="store_true", help="drop the dataset's policies")
+    p.add_argument("--highs", action="append", default=[], help="extra HiGHS option k=v")
     a = p.parse_args()
-    for method in a.method or ["ipm"]:
-        print(json.dumps(run(a.year, a.hours, method, a.crossover, a.threads)), flush=True)
+    extra = {}
+    for kv in a.highs:
+        k, v = kv.split("=", 1)
+        extra[k] = int(v) if v.lstrip("-").isdigit() else v
+    for method in a.method or ["simplex"]:
+        r = run(a.year, a.hours, method, a.crossover, a.threads, not a.no_policies, extra)
+        print(json.dumps(r), flush=True)
 
 
 if __name__ == "__main__":

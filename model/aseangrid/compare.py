@@ -138,12 +138,23 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
             "imports_twh",
             "exports_twh",
             "demand_twh",
+            "policy_penalty_usd",
+            "renewable_shortfall_twh",
+            "carbon_cap_excess_mt",
         )
     }
     corr_frames, caps = [], []
     for name in names:
         r = results[name]
-        per["total_cost_usd"].append(float(r["cost_usd"].sum()))
+        per["total_cost_usd"].append(
+            float(r["cost_usd"].sum() - r["cost_usd"].sel(cost_component="policy_penalty"))
+        )
+        per["policy_penalty_usd"].append(float(r["cost_usd"].sel(cost_component="policy_penalty")))
+        short = {}
+        for v, f in (("renewable_shortfall_mwh", 1e-6), ("carbon_cap_excess_t", 1e-6)):
+            short[v] = float(r[v].sum()) * f if v in r else 0.0
+        per["renewable_shortfall_twh"].append(short["renewable_shortfall_mwh"])
+        per["carbon_cap_excess_mt"].append(short["carbon_cap_excess_t"])
         per["cost_usd"].append(r["cost_usd"].values)
         per["cost_country_usd"].append(r["cost_country_usd"].sum("cost_component").values)
         per["emissions_production_t"].append(r["emissions_country_t"].values)
@@ -190,7 +201,35 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
             np.asarray(data), dims=dims, attrs={"units": units, "description": desc}
         )
 
-    put("total_cost_usd", ("scenario",), per["total_cost_usd"], "USD", "Annual system cost.")
+    put(
+        "total_cost_usd",
+        ("scenario",),
+        per["total_cost_usd"],
+        "USD",
+        "Annual system cost: fuel, O&M, carbon prices, wheeling and unserved energy "
+        "(policy shortfall penalties excluded, see policy_penalty_usd).",
+    )
+    put(
+        "policy_penalty_usd",
+        ("scenario",),
+        per["policy_penalty_usd"],
+        "USD",
+        "Penalty paid in the objective for missed policies (a modelling device, not a cost).",
+    )
+    put(
+        "renewable_shortfall_twh",
+        ("scenario",),
+        per["renewable_shortfall_twh"],
+        "TWh",
+        "Renewable energy missing to reach the targets, all countries.",
+    )
+    put(
+        "carbon_cap_excess_mt",
+        ("scenario",),
+        per["carbon_cap_excess_mt"],
+        "MtCO2",
+        "Emissions above the carbon caps, all caps.",
+    )
     put(
         "cost_usd",
         ("scenario", "cost_component"),
@@ -352,6 +391,8 @@ def headline(cmp: xr.Dataset) -> pd.DataFrame:
             "cross-border trade [TWh]": trade,
             "mean price [USD/MWh]": float(np.nanmean(price.sel(scenario=s).values)),
             "unserved [TWh]": float(c["unserved_twh"].sum()),
+            "RE target shortfall [TWh]": float(c["renewable_shortfall_twh"]),
+            "cap excess [Mt]": float(c["carbon_cap_excess_mt"]),
             "curtailed [TWh]": float(c["curtailment_twh"].sum()),
             "demand [TWh]": float(dem.sel(scenario=s).sum()),
         }

@@ -10,7 +10,7 @@ proven optimum counts; every other status raises :class:`~aseangrid.errors.Solve
 from __future__ import annotations
 
 import time as _time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import pyomo.environ as pyo
@@ -48,6 +48,8 @@ class SolverOptions:
         Run HiGHS presolve.
     log
         Print the HiGHS log.
+    extra
+        Further HiGHS options by their HiGHS names (e.g. ``{"simplex_strategy": 4}``).
     """
 
     method: str = "simplex"
@@ -59,6 +61,7 @@ class SolverOptions:
     ipm_optimality_tolerance: float = 1e-8
     presolve: bool = True
     log: bool = False
+    extra: dict = field(default_factory=dict)
 
     def highs_options(self) -> dict:
         """The options as HiGHS option names and values."""
@@ -75,6 +78,7 @@ class SolverOptions:
             opts["threads"] = int(self.threads)
         if self.time_limit_s is not None:
             opts["time_limit"] = float(self.time_limit_s)
+        opts.update(self.extra)
         return opts
 
 
