@@ -270,3 +270,41 @@ def test_ramping_limit_binds():
     assert res.attrs["objective_usd"] == pytest.approx(3600, rel=1e-6)
     res_free = solve(ds)
     assert res_free.attrs["objective_usd"] == pytest.approx(1200, rel=1e-6)
+
+
+def test_slack_policies_have_zero_shadow_prices():
+    """Targets already met by the cheapest dispatch do not bind: shadow prices are 0."""
+    gens = [
+        dict(node="A", capacity_mw=200, cost=10, renewable=True, technology="biomass"),
+        dict(node="A", capacity_mw=200, cost=20, technology="coal"),
+    ]
+    res = solve(
+        make_ds(
+            {"A": [100, 300]},
+            generators=gens,
+            renewable_share_min={"THA": 0.3},
+            coal_generation_max_twh={"THA": 1.0},
+        )
+    )
+    assert one(res["renewable_shadow_price_usd_per_mwh"]) == pytest.approx(0, abs=1e-7)
+    assert one(res["coal_generation_shadow_price_usd_per_mwh"]) == pytest.approx(0, abs=1e-7)
+    assert one(res["renewable_shortfall_mwh"]) == pytest.approx(0, abs=1e-7)
+
+
+def test_storage_value_is_the_price_it_shifts_to():
+    """A lossless store charges 30 MWh in hour 1 (cheap unit at 10, interior) and covers the
+    30 MW demand of hour 2 (cheap unit unavailable, dear unit at 100 idle): cost 130*10. Charge
+    and discharge are strictly inside their limits, so the value of stored energy is unique:
+    10 USD/MWh, and so is hour 2's price."""
+    ds = make_ds(
+        {"A": [100, 30]},
+        generators=[
+            dict(node="A", capacity_mw=300, cost=10, avail=[1.0, 0.0]),
+            dict(node="A", capacity_mw=300, cost=100),
+        ],
+        storage=[dict(node="A", power_mw=50, energy_mwh=1000, rt=1.0)],
+    )
+    res = solve(ds)
+    assert res.attrs["objective_usd"] == pytest.approx(130 * 10)
+    assert res["storage_value_usd_per_mwh"].values.ravel()[0] == pytest.approx(10, rel=1e-6)
+    np.testing.assert_allclose(res["price_usd_per_mwh"].values.ravel(), [10, 10], rtol=1e-6)

@@ -9,6 +9,9 @@ proven optimum counts; every other status raises :class:`~aseangrid.errors.Solve
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time as _time
 from dataclasses import asdict, dataclass, field
 
@@ -106,6 +109,28 @@ _STATUS_MEANING = {
     "kSolveError": "numerical trouble in the solver",
     "kMemoryLimit": "out of memory",
 }
+
+
+@contextlib.contextmanager
+def _quiet_stdout(active: bool = True):
+    """Silence C-level standard output (HiGHS's banner) for the duration of the block."""
+    if not active:
+        yield
+        return
+    sys.stdout.flush()
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # e.g. captured output without a descriptor
+        yield
+        return
+    saved = os.dup(fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), fd)
+            yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def _check_numbers(m: pyo.ConcreteModel, A, c, rhs, lb, ub, row_block, col_block) -> None:
@@ -242,8 +267,9 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
     row_lower = np.where(mult == 0, rhs, np.where(mult == -1, rhs, -inf))
     row_upper = np.where(mult == 0, rhs, np.where(mult == 1, rhs, inf))
 
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    with _quiet_stdout(not so.log):
+        h = highspy.Highs()  # prints a banner on construction
+        h.setOptionValue("output_flag", False)
     for k, v in so.highs_options().items():
         st = h.setOptionValue(k, v)
         if st != highspy.HighsStatus.kOk:

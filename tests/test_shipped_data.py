@@ -1,0 +1,144 @@
+"""The shipped dataset: completeness, calibration to published demand, provenance, and short
+solves on real data (full-year solves live in benchmarks/ and the main job)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import aseangrid as ag
+from aseangrid import schema as sc
+
+
+@pytest.fixture(scope="module")
+def years(shipped_path):
+    return {y: ag.load_inputs(shipped_path, year=y) for y in (2024, 2030, 2050)}
+
+
+def test_every_year_loads_with_the_node_set(years):
+    for y, ds in years.items():
+        assert ds.sizes["node"] >= 20, y
+        assert ds.sizes["time"] == 8760
+        assert set(ds["node_country"].values) == set(sc.COUNTRIES)
+    nodes = set(years[2024]["node"].values)
+    for n in (
+        "LA",
+        "TH-N",
+        "TH-C",
+        "TH-S",
+        "MY-PEN",
+        "MY-SWK",
+        "MY-SBH",
+        "SG",
+        "ID-JAMALI",
+        "ID-SUM",
+        "ID-KAL",
+        "ID-SUL",
+        "VN-N",
+        "VN-C",
+        "VN-S",
+        "KH",
+        "MM",
+        "PH-LUZ",
+        "PH-VIS",
+        "PH-MIN",
+        "BN",
+    ):
+        assert n in nodes, n
+
+
+def test_every_technology_is_present(shipped_path, years):
+    gens = pd.read_csv(shipped_path / "generators.csv")
+    stor = pd.read_csv(shipped_path / "storage.csv")
+    assert set(sc.GENERATION_TECHNOLOGIES) <= set(gens["technology"])
+    assert set(sc.STORAGE_TECHNOLOGIES) <= set(stor["technology"])
+    for y in (2024, 2030, 2050):
+        assert set(years[y]["generator_technology"].values) == set(sc.GENERATION_TECHNOLOGIES)
+
+
+def test_base_year_demand_matches_ember(shipped_path, years):
+    targets = pd.read_csv(shipped_path / "calibration_targets.csv").query("metric == 'demand'")
+    ds = years[2024]
+    for _, t in targets.iterrows():
+        model = float(ds["demand_twh"].values[ds["node_country"].values == t["country"]].sum())
+        assert model == pytest.approx(t["value"], rel=0.02), t["country"]
+        hourly = (
+            float(ds["demand_mw"].values[:, ds["node_country"].values == t["country"]].sum()) / 1e6
+        )
+        assert hourly == pytest.approx(t["value"], rel=0.02), t["country"]
+
+
+def test_lao_export_plants_reach_only_thailand(years):
+    for ds in years.values():
+        touch = (ds["link_from"].values == "LA-EGAT") | (ds["link_to"].values == "LA-EGAT")
+        others = set(ds["link_from"].values[touch]) | set(ds["link_to"].values[touch])
+        assert others <= {"LA-EGAT", "TH-N", "TH-C"}
+        assert float(ds["demand_twh"].sel(node="LA-EGAT")) == 0
+
+
+def test_existing_interconnectors_are_in_the_base_year(years):
+    ds = years[2024]
+    pairs = {
+        frozenset((a, b)) for a, b in zip(ds["link_from"].values, ds["link_to"].values, strict=True)
+    }
+    for a, b in (
+        ("LA-EGAT", "TH-N"),
+        ("TH-S", "MY-PEN"),
+        ("MY-PEN", "SG"),
+        ("MY-SWK", "ID-KAL"),
+        ("LA", "VN-C"),
+        ("LA", "KH"),
+        ("PH-LUZ", "PH-VIS"),
+        ("PH-VIS", "PH-MIN"),
+    ):
+        assert frozenset((a, b)) in pairs, (a, b)
+    assert ds["link_cross_border"].values.sum() >= 8
+
+
+def test_choosing_a_year_chooses_the_grid(years):
+    assert years[2030].sizes["link"] > years[2024].sizes["link"]
+    assert float(years[2050]["capacity_mw"].sum()) > float(years[2024]["capacity_mw"].sum())
+    assert "MY-PEN_SG_2030" in years[2030]["link"].values
+    assert "MY-PEN_SG_2030" not in years[2024]["link"].values
+
+
+@pytest.mark.parametrize("name", [t.name for t in sc.TABLES])
+def test_every_row_has_a_source(shipped_path, name):
+    df = pd.read_csv(shipped_path / f"{name}.csv", keep_default_na=False)
+    assert (df["source"].str.strip().str.len() > 10).all(), name
+
+
+def test_profile_targets_and_calibration_targets_have_sources(shipped_path):
+    for f in ("profile_targets.csv", "calibration_targets.csv"):
+        df = pd.read_csv(shipped_path / f, keep_default_na=False)
+        assert (df["source"].str.len() > 10).all(), f
+
+
+def test_dry_year_cuts_lao_hydro(shipped_path, years):
+    dry = ag.load_inputs(shipped_path, year=2024, hydrology="dry")
+    la = years[2024]["generator_node"].values == "LA-EGAT"
+    normal = float(years[2024]["hydro_inflow_mw"].values[:, la].sum())
+    assert float(dry["hydro_inflow_mw"].values[:, la].sum()) < 0.9 * normal
+
+
+@pytest.mark.parametrize("year", [2024, 2030])
+def test_short_solve_on_shipped_data_verifies(years, year):
+    ds = years[year].isel(time=slice(0, 48))
+    res = ag.solve(ds)
+    assert res.attrs["verified"] == 1
+    assert float(res["emissions_consumption_country_t"].sum()) == pytest.approx(
+        float(res["emissions_t"].sum()), rel=1e-6
+    )
+    prices = res["price_usd_per_mwh"].values
+    assert np.isfinite(prices).all()
+
+
+def test_isolated_shipped_grid_has_no_cross_border_flow(years):
+    from aseangrid.scenario import Scenario, apply
+
+    ds = apply(years[2030], Scenario(year=2030, topology="isolated")).isel(time=slice(0, 24))
+    res = ag.solve(ds)
+    cross = ds["link_cross_border"].values.astype(bool)
+    assert float(res["flow_forward_mw"].values[:, cross].sum()) == 0
+    assert float(res["flow_backward_mw"].values[:, cross].sum()) == 0
