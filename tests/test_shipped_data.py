@@ -142,3 +142,23 @@ def test_isolated_shipped_grid_has_no_cross_border_flow(years):
     cross = ds["link_cross_border"].values.astype(bool)
     assert float(res["flow_forward_mw"].values[:, cross].sum()) == 0
     assert float(res["flow_backward_mw"].values[:, cross].sum()) == 0
+
+
+@pytest.mark.parametrize(
+    "run_file", ["integrated-vs-isolated", "ltms", "singapore-imports", "carbon-cap-sweep"]
+)
+def test_shipped_run_files_validate(run_file, shipped_path):
+    from aseangrid.scenario import load_run
+
+    runfile, scen = load_run(shipped_path.parents[1] / "runs" / f"{run_file}.yaml")
+    assert runfile.description and scen
+    assert all(c.reference in scen for c in runfile.comparisons.values())
+
+
+def test_link_override_keeps_one_way_links_one_way(years):
+    from aseangrid.scenario import Scenario, apply
+
+    ds = apply(years[2030], Scenario(year=2030, link_capacity_mw={"ID-SUM_SG_licences": 500}))
+    link = ds.sel(link="ID-SUM_SG_licences")
+    assert float(link["link_capacity_forward_mw"]) == 500
+    assert float(link["link_capacity_backward_mw"]) == 0

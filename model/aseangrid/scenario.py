@@ -466,10 +466,12 @@ def apply(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
         capf[~keep] = 0.0
         capb[~keep] = 0.0
     links = ds["link"].values.tolist()
+    orig_b = ds["link_capacity_backward_mw"].values
     for lk, v in s.link_capacity_mw.items():
         if lk in links:  # links of other years are absent in this year
-            capf[links.index(lk)] = v
-            capb[links.index(lk)] = v
+            i = links.index(lk)
+            capf[i] = v
+            capb[i] = v if orig_b[i] > 0 else 0.0  # one-way links stay one-way
     ds["link_capacity_forward_mw"].values[:] = capf
     ds["link_capacity_backward_mw"].values[:] = capb
 
