@@ -274,13 +274,13 @@ def _print_headlines(folder: Path) -> None:
     out = Console()
     for nc in sorted(folder.glob("*/comparison.nc")):
         cmp = _open(nc)
-        df = headline(cmp)
+        df = headline(cmp).T  # one row per metric reads well in a terminal
         t = Table(title=f"{nc.parent.name} (reference: {cmp.attrs.get('reference')})")
-        t.add_column("scenario")
+        t.add_column("metric")
         for c in df.columns:
             t.add_column(str(c), justify="right")
-        for s, row in df.iterrows():
-            t.add_row(str(s), *[f"{v:,.2f}" for v in row])
+        for metric, row in df.iterrows():
+            t.add_row(str(metric), *[f"{v:,.2f}" for v in row])
         out.print(t)
     out.print(f"report: {folder / 'report.html'} (and report.md)")
 

@@ -71,12 +71,16 @@ def corridors(res: xr.Dataset) -> pd.DataFrame:
             r["flow"] = r["flow"] + flow
             r["cap"] += cap
             r["recv"] += float((w * flow).sum() * (1 - loss[i]))
-    rent = {}
-    if "congestion_rent_usd" in res:
+    rent: dict[tuple[str, str], float] = {}
+    if "congestion_rent_forward_usd" in res:
         for i in np.flatnonzero(cross):
             a, b = nc[res["link_from"].values[i]], nc[res["link_to"].values[i]]
-            key = tuple(sorted((a, b)))
-            rent[key] = rent.get(key, 0.0) + float(res["congestion_rent_usd"].values[i])
+            rent[(a, b)] = rent.get((a, b), 0.0) + float(
+                res["congestion_rent_forward_usd"].values[i]
+            )
+            rent[(b, a)] = rent.get((b, a), 0.0) + float(
+                res["congestion_rent_backward_usd"].values[i]
+            )
     out = []
     for (x, y), r in sorted(rows.items()):
         if r["cap"] <= 0 and r["flow"].sum() <= 0:
@@ -90,7 +94,7 @@ def corridors(res: xr.Dataset) -> pd.DataFrame:
                 "received_twh": r["recv"] / 1e6,
                 "capacity_mw": r["cap"],
                 "hours_at_limit": at,
-                "congestion_rent_usd": rent.get(tuple(sorted((x, y))), 0.0) / 2,
+                "congestion_rent_usd": rent.get((x, y), 0.0),
             }
         )
     return pd.DataFrame(out)
@@ -141,6 +145,7 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
             "policy_penalty_usd",
             "renewable_shortfall_twh",
             "carbon_cap_excess_mt",
+            "node_demand_twh",
         )
     }
     corr_frames, caps = [], []
@@ -176,6 +181,7 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
             r["exports_twh"].values if "exports_twh" in r else np.zeros(len(countries))
         )
         dem = r["demand_mw"].sum("time").values / 1e6
+        per["node_demand_twh"].append(dem)
         per["demand_twh"].append(
             np.array([dem[r["node_country"].values == c].sum() for c in countries])
         )
@@ -302,6 +308,22 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
         "Cross-border exports sent.",
     )
     put("demand_twh", ("scenario", "country"), per["demand_twh"], "TWh", "Annual demand.")
+    put(
+        "node_demand_twh",
+        ("scenario", "node"),
+        per["node_demand_twh"],
+        "TWh",
+        "Annual demand per node.",
+    )
+    pdw = np.nan_to_num(np.asarray(per["price_demand_weighted_usd_per_mwh"]))
+    nd = np.asarray(per["node_demand_twh"])
+    put(
+        "price_asean_usd_per_mwh",
+        ("scenario",),
+        (pdw * nd).sum(1) / nd.sum(1),
+        "USD/MWh",
+        "ASEAN demand-weighted average price (node prices weighted by hourly demand).",
+    )
     corr = pd.concat(corr_frames, ignore_index=True)
     if len(corr):
         keys = sorted(set(zip(corr["from_country"], corr["to_country"], strict=True)))
@@ -317,7 +339,7 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
             (
                 "congestion_rent_usd",
                 "USD",
-                "Congestion rent of the country pair (half attributed to each direction).",
+                "Congestion rent of the corridor's direction (price gap after losses x flow).",
             ),
         ):
             arr = np.zeros((S, len(keys)))
@@ -375,9 +397,6 @@ def headline(cmp: xr.Dataset) -> pd.DataFrame:
     """The headline table: one row per scenario, rounded for reports."""
     ref = cmp.attrs.get("reference", str(cmp["scenario"].values[0]))
     dem = cmp["demand_twh"]
-    price = cmp["price_demand_weighted_usd_per_mwh"]
-    # ASEAN demand-weighted price (node prices weighted by node demand share is not stored;
-    # weight by country demand of the node's country is a fair approximation -> use mean)
     rows = []
     for s in cmp["scenario"].values:
         c = cmp.sel(scenario=s)
@@ -389,7 +408,7 @@ def headline(cmp: xr.Dataset) -> pd.DataFrame:
             "CO2 production [Mt]": float(c["emissions_production_t"].sum()) / 1e6,
             "Δ CO2 [Mt]": float(c["delta_emissions_production_t"].sum()) / 1e6,
             "cross-border trade [TWh]": trade,
-            "mean price [USD/MWh]": float(np.nanmean(price.sel(scenario=s).values)),
+            "ASEAN demand-weighted price [USD/MWh]": float(c["price_asean_usd_per_mwh"]),
             "unserved [TWh]": float(c["unserved_twh"].sum()),
             "RE target shortfall [TWh]": float(c["renewable_shortfall_twh"]),
             "cap excess [Mt]": float(c["carbon_cap_excess_mt"]),

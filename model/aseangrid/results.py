@@ -323,15 +323,32 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
             nidx = {n: i for i, n in enumerate(ds["node"].values.tolist())}
             ia = np.array([nidx[a] for a in ds["link_from"].values], dtype=np.int64)
             ib = np.array([nidx[b] for b in ds["link_to"].values], dtype=np.int64)
-            rent = (
+            rent_f = (
                 w[:, None]
-                * (
-                    res["flow_forward_mw"].values
-                    * (price[:, ib] * (1 - loss)[None, :] - price[:, ia])
-                    + res["flow_backward_mw"].values
-                    * (price[:, ia] * (1 - loss)[None, :] - price[:, ib])
-                )
+                * res["flow_forward_mw"].values
+                * (price[:, ib] * (1 - loss)[None, :] - price[:, ia])
             ).sum(axis=0)
+            rent_b = (
+                w[:, None]
+                * res["flow_backward_mw"].values
+                * (price[:, ia] * (1 - loss)[None, :] - price[:, ib])
+            ).sum(axis=0)
+            rent = rent_f + rent_b
+            put(
+                "congestion_rent_forward_usd",
+                ("link",),
+                rent_f,
+                "USD",
+                "Annual congestion rent of the forward direction: flow x (price at the "
+                "receiving node x (1 - loss) - price at the sending node).",
+            )
+            put(
+                "congestion_rent_backward_usd",
+                ("link",),
+                rent_b,
+                "USD",
+                "Annual congestion rent of the backward direction.",
+            )
             put(
                 "congestion_rent_usd",
                 ("link",),
