@@ -19,7 +19,7 @@ from pathlib import Path
 
 import xarray as xr
 
-from .errors import AseangridError, InputError, OutputError, Problem
+from .errors import AseangridError, InputError, OutputError, Problem, SolveError
 from .scenario import Scenario, load_run
 
 Progress = Callable[[str], None]
@@ -43,7 +43,13 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
         threads=s.solver.threads,
         time_limit_s=s.solver.time_limit_s,
     )
-    res = solve(ds, options=Options(ramping=s.ramping), solver_options=so)
+    res = solve(
+        ds,
+        options=Options(
+            ramping=s.ramping, unserved_energy=s.unserved_energy, policy_slack=s.policy_slack
+        ),
+        solver_options=so,
+    )
     res.attrs["scenario_name"] = name
     out = Path(folder) / name
     out.mkdir(parents=True)
@@ -51,7 +57,6 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
     for tname, df in summary_tables(res).items():
         df.to_csv(out / f"{tname}.csv")
     return {
-        "scenario": name,
         "load_s": round(t_load, 1),
         "build_s": res.attrs["time_build_s"],
         "handover_s": round(res.attrs["time_compile_s"] + res.attrs["time_handover_s"], 1),
@@ -60,6 +65,14 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
         "total_s": round(time.perf_counter() - t0, 1),
         "objective_usd": res.attrs["objective_usd"],
         "variables": res.attrs["n_variables"],
+        "status": res.attrs["solver_status"],
+        "verified": bool(res.attrs.get("verified", 0)),
+        "input_dataset": res.attrs["input_dataset"],
+        "input_hash": res.attrs["input_hash"],
+        "solver_options": res.attrs["solver_options"],
+        "versions": res.attrs["versions"],
+        "scenario": json.loads(scenario_json),
+        "name": name,
     }
 
 
@@ -75,6 +88,27 @@ def load_results(folder: str | Path) -> xr.Dataset:
     """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
     p = Path(folder)
     return _open(p / "results.nc" if p.is_dir() else p)
+
+
+def _clean_stale(out: Path) -> None:
+    """Remove temporary folders left by killed runs (their process no longer exists)."""
+    for p in out.parent.glob(f".{out.name}.*"):
+        if not p.is_dir():
+            continue
+        pid_file = p / ".pid"
+        try:
+            pid = int(pid_file.read_text()) if pid_file.exists() else -1
+        except ValueError:
+            pid = -1
+        alive = False
+        if pid > 0:
+            try:
+                os.kill(pid, 0)
+                alive = True
+            except OSError:
+                alive = False
+        if not alive:
+            shutil.rmtree(p, ignore_errors=True)
 
 
 def run(
@@ -143,7 +177,9 @@ def run(
         raise OutputError(f"{out} already exists; pass overwrite (CLI: --overwrite)")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
+        _clean_stale(out)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+        (tmp / ".pid").write_text(str(os.getpid()))
     except OSError as exc:
         raise OutputError(f"cannot create a folder in {out.parent}: {exc}") from exc
 
@@ -159,26 +195,48 @@ def run(
             f"solving {len(names)} scenario(s), {min(jobs, len(names))} at a time: "
             f"{', '.join(names)}"
         )
-        if jobs > 1 and len(names) > 1:
-            with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
-                futs = {
-                    pool.submit(_solve_one, n, scen[n].model_dump_json(), str(tmp)): n
-                    for n in names
-                }
-                for f in as_completed(futs):
-                    info = f.result()
+        current = ""
+        try:
+            if jobs > 1 and len(names) > 1:
+                pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)))
+                try:
+                    futs = {
+                        pool.submit(_solve_one, n, scen[n].model_dump_json(), str(tmp)): n
+                        for n in names
+                    }
+                    for f in as_completed(futs):
+                        current = futs[f]
+                        info = f.result()
+                        log["scenarios"].append(info)
+                        say(
+                            f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
+                            f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
+                            f"{info['solve_s']:.0f}, verified)"
+                        )
+                except BaseException:
+                    # stop the other scenarios now rather than waiting for their solves
+                    for proc in list(getattr(pool, "_processes", {}).values()):
+                        proc.terminate()
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+                pool.shutdown()
+            else:
+                for n in names:
+                    current = n
+                    say(f"  {n}: loading, building, solving, verifying ...")
+                    info = _solve_one(n, scen[n].model_dump_json(), str(tmp))
                     log["scenarios"].append(info)
-                    say(
-                        f"  {info['scenario']}: solved in {info['total_s']:.0f} s (build "
-                        f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
-                        f"{info['solve_s']:.0f}, verified)"
-                    )
-        else:
-            for n in names:
-                say(f"  {n}: loading, building, solving, verifying ...")
-                info = _solve_one(n, scen[n].model_dump_json(), str(tmp))
-                log["scenarios"].append(info)
-                say(f"  {n}: solved in {info['total_s']:.0f} s (solve {info['solve_s']:.0f})")
+                    say(f"  {n}: solved in {info['total_s']:.0f} s (solve {info['solve_s']:.0f})")
+        except SolveError as exc:
+            if exc.diagnosis:
+                note = out.parent / f"{out.name}.{current}.infeasible.txt"
+                note.write_text(
+                    f"scenario {current} of {path}: {exc}\n\n" + "\n".join(exc.diagnosis) + "\n"
+                )
+                exc.args = (f"scenario {current}: {exc} (details: {note})",)
+            else:
+                exc.args = (f"scenario {current}: {exc}",)
+            raise
         results = {n: _open(tmp / n / "results.nc") for n in names}
         comps = {}
         for cname, c in runfile.comparisons.items():
@@ -204,6 +262,7 @@ def run(
             dispatch_week_start=runfile.report.dispatch_week_start,
         )
         log["total_s"] = round(time.perf_counter() - t0, 1)
+        (tmp / ".pid").unlink(missing_ok=True)
         (tmp / "log.json").write_text(json.dumps(log, indent=1))
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from . import schema as sc
 from .errors import InputError, Problem
+
+#: Allowed scenario and comparison names: they become folder names.
+SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 
 
 class _Strict(BaseModel):
@@ -104,6 +108,8 @@ class Scenario(_Strict):
     contracts: dict[str, Contract] = Field(default_factory=dict)
     hours: int | None = Field(None, ge=1, le=sc.HOURS_PER_YEAR)
     ramping: bool = False
+    unserved_energy: bool = True
+    policy_slack: bool = True
     solver: SolverSettings = Field(default_factory=SolverSettings)
 
     @field_validator("year")
@@ -240,6 +246,21 @@ def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
         raise InputError(_problems(exc, fname, "", RunFile), context="run file") from None
     problems: list[Problem] = []
     scenarios: dict[str, Scenario] = {}
+    for kind, names in (("scenarios", run.scenarios), ("comparisons", run.comparisons)):
+        for name in names:
+            if not SAFE_NAME.fullmatch(str(name)) or ".." in str(name):
+                problems.append(
+                    Problem(
+                        fname,
+                        None,
+                        kind,
+                        str(name),
+                        "a name of letters, digits, '.', '_' or '-' (it becomes a "
+                        "folder name inside the run's folder)",
+                    )
+                )
+    if problems:
+        raise InputError(problems, context="run file")
     for name, over in run.scenarios.items():
         merged = _deep_merge(run.defaults, over or {})
         try:

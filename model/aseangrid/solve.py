@@ -21,7 +21,7 @@ import xarray as xr
 from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
 
 from .build import Index, Options, build_model
-from .errors import InputError, Problem, SolveError
+from .errors import EnvironmentFault, InputError, Problem, SolveError
 
 #: Largest absolute coefficient, bound or right-hand side accepted before solving.
 MAX_MAGNITUDE = 1e12
@@ -202,6 +202,56 @@ def _check_numbers(m: pyo.ConcreteModel, A, c, rhs, lb, ub, row_block, col_block
         raise InputError(problems, context="model built from the inputs")
 
 
+def _warn_scaling(A, c, lb, ub) -> None:
+    """Warn (not fail) when the numbers span a range that slows or destabilises the solver."""
+    import warnings
+
+    def span(a: np.ndarray) -> float:
+        # values below 1e-9 are round-off (e.g. a capacity factor of 1e-16 at dusk), not data
+        a = np.abs(a[np.isfinite(a)])
+        a = a[a > 1e-9]
+        return float(a.max() / a.min()) if a.size else 1.0
+
+    spans = {
+        "matrix coefficients": span(A.data),
+        "costs": span(c),
+        "bounds": span(np.concatenate([lb, ub])),
+    }
+    bad = {k: v for k, v in spans.items() if v > 1e10}
+    if bad:
+        what = ", ".join(f"{k} span {v:.1e}" for k, v in bad.items())
+        warnings.warn(
+            f"badly scaled model ({what}); it solves, but check the inputs for values in the "
+            "wrong unit (e.g. kW for MW) or negligible capacities and costs",
+            ScalingWarning,
+            stacklevel=3,
+        )
+
+
+class ScalingWarning(UserWarning):
+    """The model's numbers span a range that may slow or destabilise the solver."""
+
+
+def _diagnose(h, ix: Index, row_name: list[str], row_of: dict[str, np.ndarray]) -> list[str]:
+    """Run HiGHS's infeasibility analysis and explain the conflict in the model's terms."""
+    from .diagnose import adequacy_shortfalls, explain_rows
+
+    quick = adequacy_shortfalls(ix.ds) if not ix.options.unserved_energy else []
+    if quick:
+        return quick
+    try:
+        _status, iis = h.getIis()
+        rows = list(iis.row_index_)
+    except Exception:
+        return ["HiGHS's infeasibility analysis did not complete"]
+    named = []
+    for r in rows:
+        name = row_name[r]
+        el = int(np.flatnonzero(row_of[name] == r)[0])
+        named.append((name, tuple(int(i) for i in np.unravel_index(el, ix.rows[name].shape))))
+    return explain_rows(ix.ds, named)
+
+
 def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -> Solution:
     """Compile the model, check its numbers, solve it with HiGHS and return the raw solution.
 
@@ -212,7 +262,13 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
     SolveError
         HiGHS did not prove optimality (status and meaning in the message).
     """
-    import highspy
+    try:
+        import highspy
+    except ImportError as exc:
+        raise EnvironmentFault(
+            f"the solver package highspy cannot be imported ({exc}); install it with "
+            "`pip install highspy` (it is a dependency of aseangrid: `pip install -e .`)"
+        ) from None
 
     so = solver_options or SolverOptions()
     ix: Index = m._ag
@@ -262,6 +318,7 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
         return f"{name}[{np.unravel_index(el, ix.rows[name].shape)}]"
 
     _check_numbers(m, A, c, rhs, lb, ub, row_block, col_block)
+    _warn_scaling(A, c, lb, ub)
     inf = highspy.kHighsInf
     # mixed form: multiplier 0 = equality, +1 = "<= rhs", -1 = ">= rhs"
     row_lower = np.where(mult == 0, rhs, np.where(mult == -1, rhs, -inf))
@@ -294,7 +351,8 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
     timings["handover_s"] = _time.perf_counter() - t1
 
     t2 = _time.perf_counter()
-    h.run()
+    h.HandleKeyboardInterrupt = True  # Ctrl-C stops HiGHS cleanly (status kInterrupt)
+    h.solve()
     timings["solve_s"] = _time.perf_counter() - t2
     status = h.modelStatusToString(h.getModelStatus())
     code = str(h.getModelStatus()).split(".")[-1]
@@ -312,12 +370,23 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
     if code != "kOptimal":
         msg = _STATUS_MEANING.get(code, status)
         extra = ""
+        diagnosis: list[str] = []
         if code in ("kTimeLimit", "kIterationLimit"):
+            obj = info.objective_function_value
             extra = (
-                f"; best objective found {info.objective_function_value:.6g} USD "
-                f"(not proven optimal); raise the limit or relax the model"
+                f"; objective when stopped {obj:.6g} USD (not proven optimal; an LP stopped early "
+                "has no proven bound); raise the limit (solver: time_limit_s) or shorten the "
+                "horizon"
             )
-        raise SolveError(code, f"HiGHS: {msg} (status {status}){extra}")
+        elif code in ("kInfeasible", "kUnboundedOrInfeasible"):
+            diagnosis = _diagnose(h, ix, row_name, row_of)
+            extra = ": " + "; ".join(diagnosis[:3]) if diagnosis else ""
+            from .diagnose import WAY_OUT
+
+            extra += f"; {WAY_OUT}"
+        elif code in ("kInterrupt", "kHighsInterrupt"):
+            extra = "; nothing was written"
+        raise SolveError(code, f"HiGHS: {msg} (status {status}){extra}", diagnosis)
     t3 = _time.perf_counter()
     sol = h.getSolution()
     x = np.asarray(sol.col_value, dtype=float)

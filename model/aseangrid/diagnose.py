@@ -1,0 +1,118 @@
+"""Infeasibility in the model's terms.
+
+The solver's irreducible infeasible subset (IIS) names matrix rows and column bounds; this
+module turns them back into nodes, hours, caps and targets, with the numbers a user can check
+("Singapore's balance at 2030-07-14 19:00 cannot be met: local capacity 7.9 GW + import limit
+1.0 GW < demand 9.4 GW") and the way out. It knows the formulation's blocks, not the solver.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+WAY_OUT = (
+    "way out: allow unserved energy (scenario key unserved_energy: true, the default), allow "
+    "policy shortfalls at a penalty (policy_slack: true, the default), or relax the cap, target "
+    "or limit named above"
+)
+
+
+def _t(ds: xr.Dataset, t: int) -> str:
+    return str(np.datetime_as_string(ds["time"].values[t], unit="m")).replace("T", " ")
+
+
+def node_hour_supply(ds: xr.Dataset, t: int, n: int) -> tuple[float, float, float]:
+    """Local capacity, import limit (after losses) and demand of node ``n`` in hour ``t`` [MW]."""
+    node = ds["node"].values[n]
+    at = ds["generator_node"].values == node
+    local = float((ds["availability_pu"].values[t, at] * ds["capacity_mw"].values[at]).sum())
+    if ds.sizes.get("storage", 0):
+        local += float(ds["storage_power_mw"].values[ds["storage_node"].values == node].sum())
+    keep = 1 - ds["link_loss_fraction"].values
+    imp = float(
+        (ds["link_capacity_forward_mw"].values * keep)[ds["link_to"].values == node].sum()
+        + (ds["link_capacity_backward_mw"].values * keep)[ds["link_from"].values == node].sum()
+    )
+    return local, imp, float(ds["demand_mw"].values[t, n])
+
+
+def adequacy_shortfalls(ds: xr.Dataset, limit: int = 5) -> list[str]:
+    """Node-hours where local capacity plus imports cannot cover demand (a quick pre-check)."""
+    T, N = ds.sizes["time"], ds.sizes["node"]
+    cap = np.zeros((T, N))
+    nidx = {n: i for i, n in enumerate(ds["node"].values.tolist())}
+    gi = np.array([nidx[n] for n in ds["generator_node"].values], dtype=np.int64)
+    np.add.at(cap, (slice(None), gi), ds["availability_pu"].values * ds["capacity_mw"].values)
+    if ds.sizes.get("storage", 0):
+        si = np.array([nidx[n] for n in ds["storage_node"].values], dtype=np.int64)
+        np.add.at(cap, (slice(None), si), ds["storage_power_mw"].values[None, :])
+    keep = 1 - ds["link_loss_fraction"].values
+    imp = np.zeros(N)
+    if ds.sizes.get("link", 0):
+        bi = np.array([nidx[n] for n in ds["link_to"].values], dtype=np.int64)
+        ai = np.array([nidx[n] for n in ds["link_from"].values], dtype=np.int64)
+        np.add.at(imp, bi, ds["link_capacity_forward_mw"].values * keep)
+        np.add.at(imp, ai, ds["link_capacity_backward_mw"].values * keep)
+    gap = ds["demand_mw"].values - cap - imp[None, :]
+    out = []
+    for k in np.argsort(gap, axis=None)[::-1][:limit]:
+        t, n = np.unravel_index(int(k), gap.shape)
+        if gap[t, n] <= 1e-6:
+            break
+        out.append(
+            f"{ds['node'].values[n]}'s balance at {_t(ds, int(t))} cannot be met: local capacity "
+            f"{cap[t, n] / 1e3:.2f} GW + import limit {imp[n] / 1e3:.2f} GW < demand "
+            f"{ds['demand_mw'].values[t, n] / 1e3:.2f} GW"
+        )
+    return out
+
+
+def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) -> list[str]:
+    """Explain IIS rows given as (row block name, element index) in the model's terms."""
+    out: list[str] = []
+    families: dict[str, int] = {}
+    for name, idx in rows:
+        families[name] = families.get(name, 0) + 1
+        if len(out) >= limit:
+            continue
+        if name == "nodal_balance":
+            t, n = idx
+            local, imp, dem = node_hour_supply(ds, t, n)
+            rel = "<" if local + imp < dem else ">="
+            out.append(
+                f"{ds['node'].values[n]}'s balance at {_t(ds, t)} cannot be met together with the "
+                f"other rows of the conflict: local capacity {local / 1e3:.2f} GW + import limit "
+                f"{imp / 1e3:.2f} GW {rel} demand {dem / 1e3:.2f} GW"
+            )
+        elif name == "carbon_cap_limit":
+            (k,) = idx
+            out.append(
+                f"carbon cap '{ds['carbon_cap'].values[k]}' of "
+                f"{float(ds['carbon_cap_mt'].values[k]):g} MtCO2 is below the emissions the fleet "
+                "must emit to serve demand (with its must-run units and available low-carbon "
+                "supply)"
+            )
+        elif name == "renewable_share":
+            (k,) = idx
+            c = ds["country"].values[np.isfinite(ds["renewable_share_min"].values)][k]
+            share = float(ds["renewable_share_min"].sel(country=c))
+            ren = ds["renewable"].values.astype(bool) & (ds["generator_country"].values == c)
+            avail = (
+                float((ds["availability_pu"].values[:, ren] * ds["capacity_mw"].values[ren]).sum())
+                / 1e6
+            )
+            dem = float(ds["demand_mw"].values[:, ds["node_country"].values == c].sum()) / 1e6
+            out.append(
+                f"{c}'s renewable target {share:.0%} of {dem:.1f} TWh = {share * dem:.1f} TWh "
+                f"exceeds the renewable energy it can generate ({avail:.1f} TWh at most)"
+            )
+        elif name in ("storage_balance", "reservoir_balance"):
+            t, s = idx
+            out.append(f"{name} at {_t(ds, t)} (unit {s}) is part of the conflict")
+        else:
+            out.append(f"{name}{list(idx)} is part of the conflict")
+    summary = ", ".join(f"{k} x{v}" for k, v in families.items())
+    if summary:
+        out.append(f"conflicting rows by family: {summary}")
+    return out
