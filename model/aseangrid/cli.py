@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from . import schema as sc
@@ -278,9 +279,9 @@ def _print_headlines(folder: Path) -> None:
         t = Table(title=f"{nc.parent.name} (reference: {cmp.attrs.get('reference')})")
         t.add_column("metric")
         for c in df.columns:
-            t.add_column(str(c), justify="right")
+            t.add_column(escape(str(c)), justify="right")
         for metric, row in df.iterrows():
-            t.add_row(str(metric), *[f"{v:,.2f}" for v in row])
+            t.add_row(escape(str(metric)), *[f"{v:,.2f}" for v in row])
         out.print(t)
     out.print(f"report: {folder / 'report.html'} (and report.md)")
 

@@ -138,13 +138,29 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
         return None
     expected = [c.name for c in table.columns]
     raw.columns = [str(c).strip() for c in raw.columns]
+    missing = [c for c in expected if c not in raw.columns]
+    explained: set[str] = set()
     for c in raw.columns:
         if c not in expected:
-            problems.append(
-                Problem(table.filename, 1, c, c, f"a known column{_suggest(c, expected)}")
-            )
-    missing = [c for c in expected if c not in raw.columns]
+            close = difflib.get_close_matches(c, missing, n=1, cutoff=0.5)
+            if close:  # a misspelling of a missing column: one message, not two
+                explained.add(close[0])
+                problems.append(
+                    Problem(
+                        table.filename,
+                        1,
+                        c,
+                        c,
+                        f"a known column (did you mean '{close[0]}'? it is missing)",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(table.filename, 1, c, c, f"a known column{_suggest(c, expected)}")
+                )
     for c in missing:
+        if c in explained:
+            continue
         problems.append(
             Problem(
                 table.filename, 1, c, "(missing)", f"a column '{c}' ({table.column(c).description})"
@@ -301,7 +317,11 @@ def _check_table_logic(tables: dict[str, pd.DataFrame], problems: list[Problem])
             problems.append(Problem("technologies.csv", None, "technology", t, f"a row for '{t}'"))
     demand = tables.get("demand")
     if demand is not None:
-        ok = demand["peak_mw"] > 0
+        ok = (
+            (demand["peak_mw"] > 0)
+            & np.isfinite(demand["demand_twh"])
+            & np.isfinite(demand["peak_mw"])
+        )
         lf = demand["demand_twh"] * 1e6 / (sc.HOURS_PER_YEAR * demand["peak_mw"].where(ok))
         bad = ok & ((lf < 0.3) | (lf > 1.0))
         for i in np.flatnonzero(bad.to_numpy()):
@@ -314,7 +334,7 @@ def _check_table_logic(tables: dict[str, pd.DataFrame], problems: list[Problem])
                     f"a peak giving a load factor in 0.3..1 (got {lf.iloc[i]:.2f}; TWh vs GWh?)",
                 )
             )
-        nopk = ~ok & (demand["demand_twh"] > 0)
+        nopk = (demand["peak_mw"] <= 0) & (demand["demand_twh"] > 0)
         for i in np.flatnonzero(nopk.to_numpy()):
             problems.append(
                 Problem("demand.csv", int(i) + 2, "peak_mw", "0", "a positive peak when demand > 0")
@@ -346,23 +366,25 @@ def read_profile(
         problems.append(Problem(fname, 1, "hour", ",".join(raw.columns[:3]), "a column 'hour'"))
         return None
     hour = pd.to_numeric(raw["hour"], errors="coerce")
-    if len(raw) != sc.HOURS_PER_YEAR:
-        problems.append(
-            Problem(fname, None, "hour", f"{len(raw)} rows", f"{sc.HOURS_PER_YEAR} hourly rows")
-        )
+    axis_problem = False
     if hour.isna().any():
         i = int(np.flatnonzero(hour.isna().to_numpy())[0])
-        problems.append(Problem(fname, i + 2, "hour", raw["hour"].iloc[i], "an hour number"))
+        problems.append(
+            Problem(fname, i + 2, "hour", raw["hour"].iloc[i], "an hour number 0..8759")
+        )
+        axis_problem = True
     else:
         h = hour.to_numpy()
         dup = pd.Series(h).duplicated().to_numpy()
+        steps = np.diff(h)
         if dup.any():
             i = int(np.flatnonzero(dup)[0])
             problems.append(
                 Problem(fname, i + 2, "hour", f"{h[i]:g}", "each hour once (duplicate hour)")
             )
-        steps = np.diff(h)
-        if len(h) and (h[0] != 0 or (steps != 1).any()):
+            axis_problem = True
+        elif len(h) and (h[0] != 0 or (steps != 1).any()):
+            axis_problem = True
             bad = np.flatnonzero(steps != 1)
             i = int(bad[0]) + 1 if len(bad) else 0
             problems.append(
@@ -374,6 +396,10 @@ def read_profile(
                     f"hour {0 if i == 0 else h[i - 1] + 1:g} (hours 0..8759 without gaps)",
                 )
             )
+    if len(raw) != sc.HOURS_PER_YEAR and not axis_problem:
+        problems.append(
+            Problem(fname, None, "hour", f"{len(raw)} rows", f"{sc.HOURS_PER_YEAR} hourly rows")
+        )
     for node in nodes:
         if node not in raw.columns:
             problems.append(Problem(fname, 1, node, "(missing)", f"a column for node {node}"))
