@@ -463,3 +463,28 @@ def test_stale_temporary_folders_are_cleaned(case):
     assert out.is_dir()
     runner._clean_stale(case["earlier"])
     assert not stale.exists()
+
+
+@pytest.mark.parametrize(
+    "run_file,pieces",
+    [
+        (
+            "infeasible-cambodia-islanded",
+            ["KH's balance at", "local capacity", "import limit 0.00 GW", "< demand"],
+        ),
+        ("infeasible-tight-cap", ["carbon cap 'ASEAN' of 1 MtCO2", "nodal_balance"]),
+    ],
+)
+def test_shipped_infeasible_examples_are_diagnosed(run_file, pieces, tmp_path):
+    from aseangrid import SolveError, runner
+
+    rf = Path(__file__).resolve().parents[1] / "runs" / f"{run_file}.yaml"
+    with pytest.raises(SolveError) as e:
+        runner.run(rf, out=tmp_path / run_file, jobs=1)
+    assert e.value.exit_code == 3
+    text = str(e.value) + "\n".join(e.value.diagnosis)
+    for p in pieces:
+        assert p in text, (p, text[:1500])
+    assert not (tmp_path / run_file).exists()
+    notes = list(tmp_path.glob(f"{run_file}.*.infeasible.txt"))
+    assert notes and "way out" in notes[0].read_text()

@@ -19,7 +19,7 @@ WAY_OUT = (
 
 
 def _t(ds: xr.Dataset, t: int) -> str:
-    return str(np.datetime_as_string(ds["time"].values[t], unit="m")).replace("T", " ")
+    return str(np.datetime_as_string(ds["time"].values[t], unit="m")).replace("T", " ") + " UTC"
 
 
 def node_hour_supply(ds: xr.Dataset, t: int, n: int) -> tuple[float, float, float]:
@@ -72,10 +72,22 @@ def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) 
     """Explain IIS rows given as (row block name, element index) in the model's terms."""
     out: list[str] = []
     families: dict[str, int] = {}
-    for name, idx in rows:
+    for name, _ in rows:
         families[name] = families.get(name, 0) + 1
-        if len(out) >= limit:
+    # policies first (they are what a user relaxes), then balances, then the rest; at most
+    # three rows of one family
+    priority = {
+        "carbon_cap_limit": 0,
+        "renewable_share": 0,
+        "coal_generation_limit": 0,
+        "coal_capacity_limit": 1,
+        "nodal_balance": 2,
+    }
+    shown: dict[str, int] = {}
+    for name, idx in sorted(rows, key=lambda r: priority.get(r[0], 3)):
+        if len(out) >= limit or shown.get(name, 0) >= 3:
             continue
+        shown[name] = shown.get(name, 0) + 1
         if name == "nodal_balance":
             t, n = idx
             local, imp, dem = node_hour_supply(ds, t, n)
@@ -90,8 +102,7 @@ def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) 
             out.append(
                 f"carbon cap '{ds['carbon_cap'].values[k]}' of "
                 f"{float(ds['carbon_cap_mt'].values[k]):g} MtCO2 is below the emissions the fleet "
-                "must emit to serve demand (with its must-run units and available low-carbon "
-                "supply)"
+                "must emit to serve demand over the horizon (its low-carbon supply is not enough)"
             )
         elif name == "renewable_share":
             (k,) = idx
@@ -107,9 +118,19 @@ def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) 
                 f"{c}'s renewable target {share:.0%} of {dem:.1f} TWh = {share * dem:.1f} TWh "
                 f"exceeds the renewable energy it can generate ({avail:.1f} TWh at most)"
             )
-        elif name in ("storage_balance", "reservoir_balance"):
-            t, s = idx
-            out.append(f"{name} at {_t(ds, t)} (unit {s}) is part of the conflict")
+        elif name == "reservoir_balance":
+            t, k = idx
+            label = ds["generator"].values[ds["reservoir_capacity_mwh"].values > 0][k]
+            out.append(
+                f"the water balance of {label} at {_t(ds, t)} is part of the conflict "
+                "(its inflow limits its output)"
+            )
+        elif name == "storage_balance":
+            t, k = idx
+            out.append(
+                f"the energy balance of storage {ds['storage'].values[k]} at {_t(ds, t)} "
+                "is part of the conflict"
+            )
         else:
             out.append(f"{name}{list(idx)} is part of the conflict")
     summary = ", ".join(f"{k} x{v}" for k, v in families.items())

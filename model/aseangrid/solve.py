@@ -238,8 +238,16 @@ def _diagnose(h, ix: Index, row_name: list[str], row_of: dict[str, np.ndarray]) 
     if quick:
         return quick
     try:
+        # strategy 2: from the LP's dual ray, column priority (measured: the default "light"
+        # strategy returns an empty set on a capped week of the shipped data; 2 finds it)
+        h.setOptionValue("iis_strategy", 2)
         _status, iis = h.getIis()
         rows = list(iis.row_index_)
+        if not iis.valid_ or not rows:
+            return [
+                "HiGHS's infeasibility analysis found no conflicting rows (the conflict may "
+                "be in variable bounds alone: check capacities and must-run shares)"
+            ]
     except Exception:
         return ["HiGHS's infeasibility analysis did not complete"]
     named = []
