@@ -948,6 +948,18 @@ def _netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
+def replace_folder(tmp: Path, folder: Path) -> None:
+    """Move a complete temporary folder into place; an existing folder is swapped out first
+    and deleted only after the new one is in place."""
+    if folder.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
+        os.replace(folder, old / folder.name)
+        os.replace(tmp, folder)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, folder)
+
+
 def write_results(
     res: xr.Dataset,
     folder: str | Path,
@@ -991,13 +1003,7 @@ def write_results(
         _netcdf_ready(res).to_netcdf(tmp / "results.nc", engine="h5netcdf")
         for name, df in (tables or {}).items():
             df.to_csv(tmp / f"{name}.csv", index=True)
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=parent))
-            os.replace(folder, old / folder.name)
-            os.replace(tmp, folder)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
+        replace_folder(tmp, folder)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise OutputError(f"cannot write results to {folder}: {exc}") from exc

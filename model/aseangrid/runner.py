@@ -149,7 +149,7 @@ def run(
         ``report.html``, ``report.md``, ``figures/`` and ``tables/``.
     """
     from .compare import compare
-    from .io import _netcdf_ready
+    from .io import _netcdf_ready, replace_folder
     from .report import write_report
 
     say = progress or (lambda msg: None)
@@ -264,13 +264,7 @@ def run(
         log["total_s"] = round(time.perf_counter() - t0, 1)
         (tmp / ".pid").unlink(missing_ok=True)
         (tmp / "log.json").write_text(json.dumps(log, indent=1))
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old.", dir=out.parent))
-            os.replace(out, old / out.name)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+        replace_folder(tmp, out)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         if isinstance(exc, OSError) and not isinstance(exc, AseangridError):

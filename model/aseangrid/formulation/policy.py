@@ -46,20 +46,11 @@ def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     member = ds["carbon_cap_member"].values  # (K, C)
     gc = country_index(ds, ds["generator_country"].values)
     ef = ds["emission_factor_t_per_mwh"].values
-    rows, cols, coefs = [], [], []
-    for k in range(K):
-        sel = np.flatnonzero(member[k, gc] & (ef > 0))
-        c, w = _generator_energy_terms(ds, m, sel, ef)
-        rows.append(np.full(c.size, k))
-        cols.append(c.ravel())
-        coefs.append(w.ravel())
+    groups = [np.flatnonzero(member[k, gc] & (ef > 0)) for k in range(K)]
     slack = _slack(
         m, "carbon_cap_excess_t", ("carbon_cap",), "tCO2", "Emissions above the cap (penalised)."
     )
-    if slack is not None:
-        rows.append(np.arange(K))
-        cols.append(slack.cols().ravel())
-        coefs.append(-np.ones(K))
+    rows, cols, coefs = _annual_rows(ds, m, groups, ef, slack, -1.0)
     blk = RowBlock(
         "carbon_cap_limit",
         ("carbon_cap",),
@@ -73,14 +64,25 @@ def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "0 when the cap does not bind.",
         dual_sign=-1.0,
     )
-    add_rows(
-        m,
-        blk,
-        np.concatenate(rows),
-        np.concatenate(cols),
-        np.concatenate(coefs),
-        1e6 * ds["carbon_cap_mt"].values,
-    )
+    add_rows(m, blk, rows, cols, coefs, 1e6 * ds["carbon_cap_mt"].values)
+
+
+def _annual_rows(
+    ds: xr.Dataset, m, groups: list[np.ndarray], coef: np.ndarray, slack, slack_sign: float
+):
+    """Triplets of one row per group ``k``: ``sum_{g in groups[k], t} w_t * coef_g * x[t, g]``
+    plus ``slack_sign * slack_k`` when a slack block is given."""
+    rows, cols, coefs = [], [], []
+    for k, sel in enumerate(groups):
+        cc, ww = _generator_energy_terms(ds, m, sel, coef)
+        rows.append(np.full(cc.size, k))
+        cols.append(cc.ravel())
+        coefs.append(ww.ravel())
+    if slack is not None:
+        rows.append(np.arange(len(groups)))
+        cols.append(slack.cols().ravel())
+        coefs.append(np.full(len(groups), slack_sign))
+    return np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs)
 
 
 def _countries_with(ds: xr.Dataset, var: str) -> np.ndarray:
@@ -104,14 +106,8 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     ren = ds["renewable"].values.astype(bool)
     w = ds["time_weight_h"].values
     energy = (w[:, None] * ds["demand_mw"].values).sum(axis=0)  # MWh per node
-    rows, cols, coefs, rhs = [], [], [], []
-    for k, c in enumerate(idx):
-        sel = np.flatnonzero((gc == c) & ren)
-        cc, ww = _generator_energy_terms(ds, m, sel, np.ones(ds.sizes["generator"]))
-        rows.append(np.full(cc.size, k))
-        cols.append(cc.ravel())
-        coefs.append(ww.ravel())
-        rhs.append(ds["renewable_share_min"].values[c] * energy[nc == c].sum())
+    groups = [np.flatnonzero((gc == c) & ren) for c in idx]
+    rhs = np.array([ds["renewable_share_min"].values[c] * energy[nc == c].sum() for c in idx])
     slack = _slack(
         m,
         "renewable_shortfall_mwh",
@@ -119,10 +115,7 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MWh",
         "Renewable energy missing to reach the target (penalised).",
     )
-    if slack is not None:
-        rows.append(np.arange(idx.size))
-        cols.append(slack.cols().ravel())
-        coefs.append(np.ones(idx.size))
+    rows, cols, coefs = _annual_rows(ds, m, groups, np.ones(ds.sizes["generator"]), slack, 1.0)
     blk = RowBlock(
         "renewable_share",
         ("country_renewable_target",),
@@ -134,9 +127,7 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_units="USD/MWh",
         dual_description="Cost of requiring one more MWh of renewable generation (row dual).",
     )
-    add_rows(
-        m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs), np.array(rhs)
-    )
+    add_rows(m, blk, rows, cols, coefs, rhs)
 
 
 def _coal_mask(ds: xr.Dataset) -> np.ndarray:
@@ -155,13 +146,7 @@ def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     m._ag.coords["country_coal_generation"] = ds["country"].values[idx]
     gc = country_index(ds, ds["generator_country"].values)
     coal = _coal_mask(ds)
-    rows, cols, coefs = [], [], []
-    for k, c in enumerate(idx):
-        sel = np.flatnonzero((gc == c) & coal)
-        cc, ww = _generator_energy_terms(ds, m, sel, np.ones(ds.sizes["generator"]))
-        rows.append(np.full(cc.size, k))
-        cols.append(cc.ravel())
-        coefs.append(ww.ravel())
+    groups = [np.flatnonzero((gc == c) & coal) for c in idx]
     slack = _slack(
         m,
         "coal_generation_excess_mwh",
@@ -169,10 +154,7 @@ def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MWh",
         "Coal generation above the limit (penalised).",
     )
-    if slack is not None:
-        rows.append(np.arange(idx.size))
-        cols.append(slack.cols().ravel())
-        coefs.append(-np.ones(idx.size))
+    rows, cols, coefs = _annual_rows(ds, m, groups, np.ones(ds.sizes["generator"]), slack, -1.0)
     blk = RowBlock(
         "coal_generation_limit",
         ("country_coal_generation",),
@@ -185,14 +167,7 @@ def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_description="Cost saved per MWh of coal generation allowed (minus the row dual).",
         dual_sign=-1.0,
     )
-    add_rows(
-        m,
-        blk,
-        np.concatenate(rows),
-        np.concatenate(cols),
-        np.concatenate(coefs),
-        1e6 * ds["coal_generation_max_twh"].values[idx],
-    )
+    add_rows(m, blk, rows, cols, coefs, 1e6 * ds["coal_generation_max_twh"].values[idx])
 
 
 def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
