@@ -28,7 +28,7 @@ Progress = Callable[[str], None]
 def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
     """Worker: load, apply, solve, verify and write one scenario; return its timings."""
     from .build import Options
-    from .cli import summary_tables
+    from .compare import summary_tables
     from .io import _netcdf_ready
     from .scenario import load_scenario
     from .solve import SolverOptions, solve
