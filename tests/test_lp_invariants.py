@@ -193,3 +193,18 @@ def test_non_cyclic_levels_start_half_full():
     ds = three_node_case()
     res = ag.solve(ds, options=Options(cyclic=False))
     assert res.attrs["verified"] == 1
+
+
+@pytest.mark.parametrize(
+    "status,code",
+    [
+        ("kInfeasible", 3),
+        ("kUnbounded", 6),
+        ("kTimeLimit", 7),
+        ("kIterationLimit", 8),
+        ("kSolveError", 9),
+        ("kInterrupt", 130),
+    ],
+)
+def test_each_solver_outcome_has_its_exit_code(status, code):
+    assert ag.SolveError(status, "x").exit_code == code

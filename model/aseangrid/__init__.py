@@ -6,11 +6,14 @@ Typical use::
     ds = ag.load_inputs("inputs/asean", year=2030)
     res = ag.solve(ds)
     res["price_usd_per_mwh"].sel(node="SG").mean()
+
+    folder = ag.run("runs/ltms.yaml")          # scenarios, comparison and report
 """
 
 from __future__ import annotations
 
 from .build import Options, build_model
+from .compare import compare, headline
 from .errors import (
     AseangridError,
     InputError,
@@ -20,8 +23,14 @@ from .errors import (
     VerificationError,
 )
 from .io import load_inputs, write_results
+from .report import write_report
 from .results import verify_results
+from .runner import load_results, run
+from .scenario import Scenario, apply, load_run, load_scenario
 from .solve import SolverOptions, solve
+
+#: ``ag.report(folder, comparisons, results, title)`` writes the HTML/Markdown report.
+report = write_report
 
 __version__ = "0.1.0"
 
@@ -31,12 +40,22 @@ __all__ = [
     "Options",
     "OutputError",
     "Problem",
+    "Scenario",
     "SolveError",
     "SolverOptions",
     "VerificationError",
+    "apply",
     "build_model",
+    "compare",
+    "headline",
     "load_inputs",
+    "load_results",
+    "load_run",
+    "load_scenario",
+    "report",
+    "run",
     "solve",
     "verify_results",
+    "write_report",
     "write_results",
 ]
