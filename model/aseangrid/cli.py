@@ -280,23 +280,10 @@ def report(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """(Re)write the report of a finished run from its results and comparisons."""
-    from .report import write_report
-    from .runner import _open
-    from .scenario import load_run
+    from .runner import reread_report
 
     try:
-        runfile, _ = load_run(folder / "run.yaml")
-        results = {p.parent.name: _open(p) for p in sorted(folder.glob("*/results.nc"))}
-        comps = {p.parent.name: _open(p) for p in sorted(folder.glob("*/comparison.nc"))}
-        paths = write_report(
-            folder,
-            comps,
-            results,
-            title=f"aseangrid — {folder.name}",
-            description=runfile.description,
-            dispatch_nodes=runfile.report.dispatch_nodes,
-            dispatch_week_start=runfile.report.dispatch_week_start,
-        )
+        paths = reread_report(folder)
     except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
     console.print(f"written {paths['html']} and {paths['md']}")

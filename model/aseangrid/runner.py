@@ -90,6 +90,30 @@ def load_results(folder: str | Path) -> xr.Dataset:
     return _open(p / "results.nc" if p.is_dir() else p)
 
 
+def report_run(folder: Path, runfile, comps: dict, results: dict, name: str) -> dict:
+    """Write a run's report with the run file's report settings."""
+    from .report import write_report
+
+    return write_report(
+        folder,
+        comps,
+        results,
+        title=f"aseangrid — {name}",
+        description=runfile.description,
+        dispatch_nodes=runfile.report.dispatch_nodes,
+        dispatch_week_start=runfile.report.dispatch_week_start,
+    )
+
+
+def reread_report(folder: str | Path) -> dict:
+    """Rewrite the report of a finished run folder from its results and comparisons."""
+    folder = Path(folder)
+    runfile, _ = load_run(folder / "run.yaml")
+    results = {p.parent.name: _open(p) for p in sorted(folder.glob("*/results.nc"))}
+    comps = {p.parent.name: _open(p) for p in sorted(folder.glob("*/comparison.nc"))}
+    return report_run(folder, runfile, comps, results, name=folder.name)
+
+
 def _clean_stale(out: Path) -> None:
     """Remove temporary folders left by killed runs (their process no longer exists)."""
     for p in out.parent.glob(f".{out.name}.*"):
@@ -150,7 +174,6 @@ def run(
     """
     from .compare import compare
     from .io import _netcdf_ready, replace_folder
-    from .report import write_report
 
     say = progress or (lambda msg: None)
     path = Path(path)
@@ -252,15 +275,7 @@ def run(
             cmp = compare(results)
             comps["all"] = cmp
         say("writing the report")
-        write_report(
-            tmp,
-            comps,
-            results,
-            title=f"aseangrid — {path.stem}",
-            description=runfile.description,
-            dispatch_nodes=runfile.report.dispatch_nodes,
-            dispatch_week_start=runfile.report.dispatch_week_start,
-        )
+        report_run(tmp, runfile, comps, results, name=path.stem)
         log["total_s"] = round(time.perf_counter() - t0, 1)
         (tmp / ".pid").unlink(missing_ok=True)
         (tmp / "log.json").write_text(json.dumps(log, indent=1))
