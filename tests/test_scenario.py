@@ -210,3 +210,16 @@ def test_scenario_transforms(tiny_run):
     assert float(base["marginal_cost_usd_per_mwh"][gas]) == pytest.approx(5 * 3.6 / 0.55 + 2.0)
     dropped = apply(base, Scenario(dataset=str(data), year=2030, dataset_policies=False))
     assert dropped.sizes["carbon_cap"] == 0 and (dropped["carbon_price_usd_per_t"] == 0).all()
+
+
+def test_contract_energy_counts_as_trade():
+    """The 80 MWh delivered to C (Singapore) are imports of SGP and exports of LAO (sent
+    before losses: 80 / (0.98 * 0.99))."""
+    _, ds = contract_case()
+    res = ag.solve(ds)
+    sent = 80 / (0.98 * 0.99)
+    assert float(res["imports_twh"].sel(country="SGP")) * 1e6 >= 80 - 1e-6
+    assert float(res["exports_twh"].sel(country="LAO")) * 1e6 >= sent - 1e-6
+    without = ag.solve(contract_case(charge=5.0)[0])  # same network, no contract
+    assert float(res["imports_twh"].sel(country="SGP")) > float(
+        without["imports_twh"].sel(country="SGP"))

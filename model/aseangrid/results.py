@@ -297,19 +297,28 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         imp = _group_sum(
             np.where(cross, ff * (1 - loss), 0), recv_country_f, countries
         ) + _group_sum(np.where(cross, fb * (1 - loss), 0), recv_country_b, countries)
+        if "contract_delivery_mw" in res:  # contracts across borders are trade too
+            xk = (w[:, None] * res["contract_delivery_mw"].values).sum(axis=0)
+            keep_k = 1 - ds["contract_loss_fraction"].values
+            nco = dict(zip(ds["node"].values, ncountry, strict=True))
+            sc_ = np.array([nco[n] for n in ds["contract_seller"].values], dtype=object)
+            bc_ = np.array([nco[n] for n in ds["contract_buyer"].values], dtype=object)
+            crossk = sc_ != bc_
+            exp = exp + _group_sum(np.where(crossk, xk / keep_k, 0), sc_, countries)
+            imp = imp + _group_sum(np.where(crossk, xk, 0), bc_, countries)
         put(
             "exports_twh",
             ("country",),
             exp / 1e6,
             "TWh",
-            "Annual energy sent across borders (before losses).",
+            "Annual energy sent across borders (before losses), links and contracts.",
         )
         put(
             "imports_twh",
             ("country",),
             imp / 1e6,
             "TWh",
-            "Annual energy received across borders (after losses).",
+            "Annual energy received across borders (after losses), links and contracts.",
         )
         put(
             "net_imports_twh",
