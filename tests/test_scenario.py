@@ -222,4 +222,5 @@ def test_contract_energy_counts_as_trade():
     assert float(res["exports_twh"].sel(country="LAO")) * 1e6 >= sent - 1e-6
     without = ag.solve(contract_case(charge=5.0)[0])  # same network, no contract
     assert float(res["imports_twh"].sel(country="SGP")) > float(
-        without["imports_twh"].sel(country="SGP"))
+        without["imports_twh"].sel(country="SGP")
+    )

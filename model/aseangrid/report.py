@@ -214,7 +214,8 @@ def fig_price_duration(results: Mapping[str, xr.Dataset], nodes: list[str]) -> p
         ax.set_ylabel("price [USD/MWh]")
         ax.set_yscale("symlog", linthresh=200)
         ax.grid(alpha=0.3)
-    axes[0][0].legend(fontsize=7)
+    if axes[0][0].get_legend_handles_labels()[0]:
+        axes[0][0].legend(fontsize=7)
     fig.tight_layout()
     return fig
 
