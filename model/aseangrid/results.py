@@ -61,7 +61,7 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
     """
     ix: Index = m._ag
     ds = ix.ds
-    res = xr.Dataset(coords={k: v for k, v in ds.coords.items() if k != "carbon_cap" or True})
+    res = xr.Dataset(coords=dict(ds.coords))
     for name, b in ix.blocks.items():
         vals = sol.x[b.offset : b.offset + b.size].reshape(b.shape)
         res[name] = xr.DataArray(

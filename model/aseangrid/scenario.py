@@ -564,7 +564,6 @@ def _add_contracts(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     T = ds.sizes["time"]
     months = ds["time"].dt.month.values
     countries = ds["country"].values.tolist()
-    node_country = dict(zip(ds["node"].values, ds["node_country"].values, strict=True))
     mw = np.zeros((T, len(names)))
     loss = np.zeros(len(names))
     wheel = np.zeros((len(names), len(countries)))
@@ -596,7 +595,6 @@ def _add_contracts(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
         loss[k] = c.loss_fraction if c.loss_fraction is not None else 1 - keep
         for country, charge in c.wheeling_usd_per_mwh.items():
             wheel[k, countries.index(country)] = charge
-        _ = node_country
     ds = ds.assign_coords(
         contract=names,
         contract_seller=("contract", [s.contracts[n].seller for n in names]),

@@ -503,8 +503,6 @@ def render_markdown() -> str:
                 allowed = f"{c.low:g} .. {c.high:g}"
             elif c.ref:
                 allowed = f"a `{c.ref}`"
-            if c.ref and c.choices is None and c.low is None:
-                pass
             unit = c.unit or "label"
             req = "optional" if c.optional else "yes"
             lines.append(f"| `{c.name}` | {unit} | {req} | {allowed} | {c.description} |")
