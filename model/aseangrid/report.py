@@ -46,7 +46,7 @@ SOURCE_NOTE = "aseangrid; inputs/asean (sources in inputs/asean/*.csv)"
 def _save(fig, folder: Path, name: str) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     fig.text(
-        0.99, 0.005, f"Source: {SOURCE_NOTE}", ha="right", va="bottom", fontsize=6, color="#666666"
+        0.99, -0.04, f"Source: {SOURCE_NOTE}", ha="right", va="top", fontsize=6, color="#666666"
     )
     png, svg = folder / f"{name}.png", folder / f"{name}.svg"
     fig.savefig(png, dpi=110, bbox_inches="tight")
