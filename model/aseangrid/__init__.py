@@ -27,7 +27,7 @@ from .report import write_report
 from .results import verify_results
 from .runner import load_results, run
 from .scenario import Scenario, apply, load_run, load_scenario
-from .solve import SolverOptions, solve
+from .solve import Session, SolverOptions, solve
 
 #: ``ag.report(folder, comparisons, results, title)`` writes the HTML/Markdown report.
 report = write_report
@@ -41,6 +41,7 @@ __all__ = [
     "OutputError",
     "Problem",
     "Scenario",
+    "Session",
     "SolveError",
     "SolverOptions",
     "VerificationError",

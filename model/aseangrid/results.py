@@ -93,6 +93,7 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
             "solver_status": sol.status,
             "solver_options": str(sol.info.get("highs_options", {})),
             "solver_info": str({k: v for k, v in sol.info.items() if k != "highs_options"}),
+            "simplex_iterations": int(sol.info.get("simplex_iterations", -1)),
             "time_compile_s": round(sol.timings.get("compile_s", 0.0), 3),
             "time_handover_s": round(sol.timings.get("handover_s", 0.0), 3),
             "time_solve_s": round(sol.timings.get("solve_s", 0.0), 3),
