@@ -137,3 +137,35 @@ def test_cli_exit_codes_and_messages(tmp_path, finished_run):
     assert r.returncode == 0 and (tmp_path / "c.nc").is_file(), r.stderr
     r = cli("report", str(out))
     assert r.returncode == 0, r.stderr
+
+
+def test_cap_sweep_runs_in_one_live_session(tmp_path):
+    """Scenarios that differ only in cap values are solved in one session (built once,
+    warm-started) and give the same optima as independent solves."""
+    import json
+
+    from aseangrid.scenario import load_run, load_scenario
+
+    data = write_tiny(tmp_path / "tiny")
+    rf = tmp_path / "sweep.yaml"
+    rf.write_text(
+        textwrap.dedent(f"""
+        defaults: {{dataset: {data}, year: 2030, hours: 168}}
+        scenarios:
+          cap-5: {{carbon_caps: {{ASEAN: {{countries: ASEAN, mt: 5.0}}}}}}
+          cap-0.02: {{carbon_caps: {{ASEAN: {{countries: ASEAN, mt: 0.02}}}}}}
+          cap-0.01: {{carbon_caps: {{ASEAN: {{countries: ASEAN, mt: 0.01}}}}}}
+          uncapped: {{}}
+    """)
+    )
+    lines: list[str] = []
+    out = run(rf, jobs=2, progress=lines.append)
+    assert any("one live session" in x for x in lines)
+    log = {s["name"]: s for s in json.loads((out / "log.json").read_text())["scenarios"]}
+    assert sum(s["warm_start"] for s in log.values()) == 2
+    _, scen = load_run(rf)
+    for name in ("cap-5", "cap-0.02", "cap-0.01", "uncapped"):
+        cold = ag.solve(load_scenario(scen[name]))
+        assert log[name]["objective_usd"] == pytest.approx(cold.attrs["objective_usd"], rel=1e-7), (
+            name
+        )

@@ -25,40 +25,38 @@ from .scenario import Scenario, load_run
 Progress = Callable[[str], None]
 
 
-def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
-    """Worker: load, apply, solve, verify and write one scenario; return its timings."""
+def _options(s: Scenario):
     from .build import Options
-    from .compare import summary_tables
-    from .io import _netcdf_ready
-    from .scenario import load_scenario
-    from .solve import SolverOptions, solve
+    from .solve import SolverOptions
 
-    s = Scenario.model_validate_json(scenario_json)
-    t0 = time.perf_counter()
-    ds = load_scenario(s)
-    t_load = time.perf_counter() - t0
     so = SolverOptions(
         method=s.solver.method,
         crossover=s.solver.crossover,
         threads=s.solver.threads,
         time_limit_s=s.solver.time_limit_s,
     )
-    res = solve(
-        ds,
-        options=Options(
-            ramping=s.ramping, unserved_energy=s.unserved_energy, policy_slack=s.policy_slack
-        ),
-        solver_options=so,
+    opts = Options(
+        ramping=s.ramping, unserved_energy=s.unserved_energy, policy_slack=s.policy_slack
     )
+    return opts, so
+
+
+def _write(res: xr.Dataset, name: str, folder: str) -> None:
+    from .compare import summary_tables
+    from .io import _netcdf_ready
+
     res.attrs["scenario_name"] = name
     out = Path(folder) / name
     out.mkdir(parents=True)
     _netcdf_ready(res).to_netcdf(out / "results.nc", engine="h5netcdf")
     for tname, df in summary_tables(res).items():
         df.to_csv(out / f"{tname}.csv")
+
+
+def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: float) -> dict:
     return {
         "load_s": round(t_load, 1),
-        "build_s": res.attrs["time_build_s"],
+        "build_s": res.attrs.get("time_build_s", 0.0),
         "handover_s": round(res.attrs["time_compile_s"] + res.attrs["time_handover_s"], 1),
         "solve_s": res.attrs["time_solve_s"],
         "verify_s": res.attrs.get("time_verify_s", 0.0),
@@ -67,6 +65,7 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
         "variables": res.attrs["n_variables"],
         "status": res.attrs["solver_status"],
         "verified": bool(res.attrs.get("verified", 0)),
+        "warm_start": bool(res.attrs.get("warm_start", 0)),
         "input_dataset": res.attrs["input_dataset"],
         "input_hash": res.attrs["input_hash"],
         "solver_options": res.attrs["solver_options"],
@@ -74,6 +73,62 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
         "scenario": json.loads(scenario_json),
         "name": name,
     }
+
+
+def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
+    """Worker: load, apply, solve, verify and write one scenario; return its timings."""
+    from .scenario import load_scenario
+    from .solve import solve
+
+    s = Scenario.model_validate_json(scenario_json)
+    t0 = time.perf_counter()
+    ds = load_scenario(s)
+    t_load = time.perf_counter() - t0
+    opts, so = _options(s)
+    res = solve(ds, options=opts, solver_options=so)
+    _write(res, name, folder)
+    return _info(res, name, scenario_json, t_load, t0)
+
+
+def _solve_group(names: list[str], scenario_jsons: list[str], folder: str) -> list[dict]:
+    """Worker: scenarios that differ only in their carbon caps' values, solved in one live
+    session (built once, warm-started); a group of one is solved as usual."""
+    if len(names) == 1:
+        return [_solve_one(names[0], scenario_jsons[0], folder)]
+    from .scenario import load_scenario
+    from .solve import Session
+
+    scen = [Scenario.model_validate_json(j) for j in scenario_jsons]
+    t0 = time.perf_counter()
+    ds = load_scenario(scen[0])
+    t_load = time.perf_counter() - t0
+    opts, so = _options(scen[0])
+    session = Session(ds, opts, so)
+    infos = []
+    for name, s, js in zip(names, scen, scenario_jsons, strict=True):
+        t1 = time.perf_counter()
+        for cap, c in s.carbon_caps.items():
+            session.set_carbon_cap(cap, c.mt)
+        res = session.solve()
+        res.attrs["scenario"] = js
+        _write(res, name, folder)
+        infos.append(_info(res, name, js, t_load if not infos else 0.0, t1))
+    return infos
+
+
+def sweep_groups(scen: dict[str, Scenario], names: list[str]) -> list[list[str]]:
+    """Group scenarios that differ only in the values of their carbon caps (same caps, same
+    countries, everything else equal): such a group is solved in one live session."""
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        d = scen[n].model_dump()
+        if d["carbon_caps"]:
+            d["carbon_caps"] = {k: v["countries"] for k, v in d["carbon_caps"].items()}
+            key = json.dumps(d, sort_keys=True, default=str)
+        else:
+            key = f"single:{n}"
+        groups.setdefault(key, []).append(n)
+    return list(groups.values())
 
 
 def _open(path: Path) -> xr.Dataset:
@@ -219,23 +274,34 @@ def run(
             f"{', '.join(names)}"
         )
         current = ""
+        groups = sweep_groups(scen, names)
+        for g in groups:
+            if len(g) > 1:
+                say(f"  {', '.join(g)}: one live session (built once, warm-started)")
+
+        def report_done(infos: list[dict]) -> None:
+            for info in infos:
+                log["scenarios"].append(info)
+                say(
+                    f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
+                    f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
+                    f"{info['solve_s']:.0f}{', warm start' if info['warm_start'] else ''}, "
+                    "verified)"
+                )
+
         try:
-            if jobs > 1 and len(names) > 1:
-                pool = ProcessPoolExecutor(max_workers=min(jobs, len(names)))
+            if jobs > 1 and len(groups) > 1:
+                pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)))
                 try:
                     futs = {
-                        pool.submit(_solve_one, n, scen[n].model_dump_json(), str(tmp)): n
-                        for n in names
+                        pool.submit(
+                            _solve_group, g, [scen[n].model_dump_json() for n in g], str(tmp)
+                        ): g
+                        for g in groups
                     }
                     for f in as_completed(futs):
-                        current = futs[f]
-                        info = f.result()
-                        log["scenarios"].append(info)
-                        say(
-                            f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
-                            f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
-                            f"{info['solve_s']:.0f}, verified)"
-                        )
+                        current = ",".join(futs[f])
+                        report_done(f.result())
                 except BaseException:
                     # stop the other scenarios now rather than waiting for their solves
                     for proc in list(getattr(pool, "_processes", {}).values()):
@@ -244,12 +310,10 @@ def run(
                     raise
                 pool.shutdown()
             else:
-                for n in names:
-                    current = n
-                    say(f"  {n}: loading, building, solving, verifying ...")
-                    info = _solve_one(n, scen[n].model_dump_json(), str(tmp))
-                    log["scenarios"].append(info)
-                    say(f"  {n}: solved in {info['total_s']:.0f} s (solve {info['solve_s']:.0f})")
+                for g in groups:
+                    current = ",".join(g)
+                    say(f"  {current}: loading, building, solving, verifying ...")
+                    report_done(_solve_group(g, [scen[n].model_dump_json() for n in g], str(tmp)))
         except SolveError as exc:
             if exc.diagnosis:
                 note = out.parent / f"{out.name}.{current}.infeasible.txt"
