@@ -602,6 +602,18 @@ _VN_WIND = 4.0  # VN wind night/morning maximum (APC §2.2)
 _SEA_BREEZE = 15.0  # [assumption] afternoon maximum elsewhere
 _OWN = "own country"
 
+#: Indonesia outside Java-Bali: evening peak, equatorial, Malaysian monthly shape as a proxy.
+_ID_OUTER_ISLANDS = NodeSpec(
+    "MYS",
+    "proxy: Malaysia (equatorial, no ID monthly series)",
+    "evening",
+    "eq",
+    "flat",
+    "proxy",
+    "flat",
+    _SEA_BREEZE,
+)
+
 NODE_SPECS: dict[str, NodeSpec] = {
     "BN": NodeSpec(
         "MYS",
@@ -633,46 +645,10 @@ NODE_SPECS: dict[str, NodeSpec] = {
         "flat",
         _SEA_BREEZE,
     ),
-    "ID-SUM": NodeSpec(
-        "MYS",
-        "proxy: Malaysia (equatorial, no ID monthly series)",
-        "evening",
-        "eq",
-        "flat",
-        "proxy",
-        "flat",
-        _SEA_BREEZE,
-    ),
-    "ID-KAL": NodeSpec(
-        "MYS",
-        "proxy: Malaysia (equatorial, no ID monthly series)",
-        "evening",
-        "eq",
-        "flat",
-        "proxy",
-        "flat",
-        _SEA_BREEZE,
-    ),
-    "ID-SUL": NodeSpec(
-        "MYS",
-        "proxy: Malaysia (equatorial, no ID monthly series)",
-        "evening",
-        "eq",
-        "flat",
-        "proxy",
-        "flat",
-        _SEA_BREEZE,
-    ),
-    "ID-EAST": NodeSpec(
-        "MYS",
-        "proxy: Malaysia (equatorial, no ID monthly series)",
-        "evening",
-        "eq",
-        "flat",
-        "proxy",
-        "flat",
-        _SEA_BREEZE,
-    ),
+    "ID-SUM": _ID_OUTER_ISLANDS,
+    "ID-KAL": _ID_OUTER_ISLANDS,
+    "ID-SUL": _ID_OUTER_ISLANDS,
+    "ID-EAST": _ID_OUTER_ISLANDS,
     "LA": NodeSpec(
         "THA",
         "proxy: Thailand (mainland hot-season climate)",
