@@ -47,7 +47,7 @@ def corridors(res: xr.Dataset) -> pd.DataFrame:
             ]
         )
     nc = dict(zip(res["node"].values, res["node_country"].values, strict=True))
-    w = np.ones(res.sizes["time"])
+    w = res["time_weight_h"].values if "time_weight_h" in res else np.ones(res.sizes["time"])
     rows: dict[tuple[str, str], dict] = {}
     loss = res["link_loss_fraction"].values
     cross = res["link_cross_border"].values.astype(bool)

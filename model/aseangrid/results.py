@@ -112,6 +112,7 @@ def extract(m: pyo.ConcreteModel, sol: Solution) -> xr.Dataset:
 
 #: Inputs copied into the results so that a results file stands on its own.
 RECORDED_INPUTS = (
+    "time_weight_h",
     "demand_mw",
     "capacity_mw",
     "availability_pu",
