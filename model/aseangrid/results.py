@@ -23,6 +23,7 @@ from . import schema as sc
 from .build import Index
 from .errors import VerificationError
 from .solve import Solution
+from .timeagg import step_hours
 
 
 def _coords_for(ix: Index, ds: xr.Dataset, dims: tuple[str, ...]) -> dict:
@@ -136,6 +137,128 @@ def _record_inputs(ds: xr.Dataset, res: xr.Dataset) -> None:
     res.attrs["scenario"] = ds.attrs.get("scenario", "")
 
 
+def _by_label(res: xr.Dataset, name: str, dim: str, labels: np.ndarray) -> np.ndarray:
+    """Values of a variable defined on a subset dimension, spread over ``labels`` (0 elsewhere)."""
+    out = np.zeros(len(labels))
+    if name in res:
+        pos = {x: i for i, x in enumerate(labels.tolist())}
+        for x, v in zip(res[dim].values.tolist(), res[name].values.tolist(), strict=True):
+            out[pos[x]] = v
+    return out
+
+
+def _retired(ds: xr.Dataset, res: xr.Dataset) -> np.ndarray:
+    return _by_label(res, "capacity_retired_mw", "generator_retirable", ds["generator"].values)
+
+
+def _totals(ds: xr.Dataset, res: xr.Dataset) -> None:
+    """Capacities in service after this step's builds and early retirements [MW, MWh]."""
+    g = ds["generator"].values
+    new = _by_label(res, "capacity_new_mw", "generator_extendable", g)
+    res["capacity_total_mw"] = xr.DataArray(
+        ds["capacity_mw"].values + new - _retired(ds, res),
+        dims="generator",
+        attrs={"units": "MW", "description": "Capacity in service: existing + built - retired."},
+    )
+    s = ds["storage"].values
+    for name, base, new_name, units in (
+        ("storage_power_total_mw", "storage_power_mw", "storage_power_new_mw", "MW"),
+        ("storage_energy_total_mwh", "storage_energy_mwh", "storage_energy_new_mwh", "MWh"),
+    ):
+        res[name] = xr.DataArray(
+            ds[base].values + _by_label(res, new_name, "storage_extendable", s),
+            dims="storage",
+            attrs={"units": units, "description": "Existing plus built storage capacity."},
+        )
+    ln = ds["link"].values
+    new = _by_label(res, "link_capacity_new_mw", "link_extendable", ln)
+    for d in ("forward", "backward"):
+        res[f"link_capacity_{d}_total_mw"] = xr.DataArray(
+            ds[f"link_capacity_{d}_mw"].values + new,
+            dims="link",
+            attrs={"units": "MW", "description": f"Existing plus built capacity ({d})."},
+        )
+
+
+def _capital_costs(
+    ds: xr.Dataset, res: xr.Dataset, cost_c: np.ndarray, countries: np.ndarray, w: np.ndarray
+) -> None:
+    """Investment (annuity + fixed O&M of what is built) and fixed O&M saved by early
+    retirement, by country, in columns 5 and 6 of ``cost_c`` [USD per horizon]."""
+    share = w.sum() / sc.HOURS_PER_YEAR
+    ncountry = dict(
+        zip(ds["node"].values.tolist(), ds["node_country"].values.tolist(), strict=True)
+    )
+    if "capacity_new_mw" in res:
+        g = res["generator_extendable"].values
+        k = ds["annual_cost_usd_per_mw"].sel(generator=g).values
+        c = ds["generator_country"].sel(generator=g).values
+        cost_c[:, 5] += _group_sum(share * k * res["capacity_new_mw"].values, c, countries)
+    if "storage_power_new_mw" in res:
+        st = res["storage_extendable"].values
+        c = np.array([ncountry[n] for n in ds["storage_node"].sel(storage=st).values.tolist()])
+        v = share * (
+            ds["storage_annual_cost_usd_per_mw"].sel(storage=st).values
+            * res["storage_power_new_mw"].values
+            + ds["storage_annual_cost_usd_per_mwh"].sel(storage=st).values
+            * res["storage_energy_new_mwh"].values
+        )
+        cost_c[:, 5] += _group_sum(v, c, countries)
+    if "link_capacity_new_mw" in res:
+        ln = res["link_extendable"].values
+        v = share * ds["link_annual_cost_usd_per_mw"].sel(link=ln).values
+        v = v * res["link_capacity_new_mw"].values
+        for end in ("link_from", "link_to"):  # shared half and half by the two ends
+            c = np.array([ncountry[n] for n in ds[end].sel(link=ln).values.tolist()])
+            cost_c[:, 5] += _group_sum(0.5 * v, c, countries)
+    if "capacity_retired_mw" in res:
+        g = res["generator_retirable"].values
+        f = ds["fom_usd_per_mw"].sel(generator=g).values
+        c = ds["generator_country"].sel(generator=g).values
+        cost_c[:, 6] -= _group_sum(share * f * res["capacity_retired_mw"].values, c, countries)
+
+
+def _stock_residual(
+    ds: xr.Dataset,
+    res: xr.Dataset,
+    name: str,
+    lvl: np.ndarray,
+    delta: np.ndarray,
+    E: np.ndarray,
+    cyclic: bool,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Balance residual and level-bound violation of a stock, hourly or over linked periods.
+
+    Returns ``(balance residual (T, K), bound violation)``: ``level[t] - level[t-1] - delta[t]``
+    and how far the absolute level leaves ``[0, E]`` (0 where inside).
+    """
+    if "period" not in ds:
+        prev = np.roll(lvl, 1, axis=0)
+        if not cyclic:
+            prev[0] = 0.5 * E
+        bal = lvl - prev - delta
+        viol = np.maximum(lvl - E[None, :], 0) + np.minimum(lvl, 0)
+        return bal, viol
+    p = ds["period"].values
+    start = np.r_[True, p[1:] != p[:-1]]
+    prev = np.where(start[:, None], 0.0, np.roll(lvl, 1, axis=0))
+    bal = lvl - prev - delta
+    s0 = res[f"{name}_start"].values  # (D, K)
+    order = ds["period_order"].values
+    last = np.array([np.flatnonzero(p == k)[-1] for k in range(int(p.max()) + 1)])
+    link = np.roll(s0, -1, axis=0) - s0 - lvl[last[order]]
+    viol = np.zeros_like(s0)
+    for k in range(int(p.max()) + 1):
+        d = np.flatnonzero(order == k)
+        if d.size == 0:
+            continue
+        absolute = s0[d][:, None, :] + lvl[p == k][None, :, :]
+        v = np.maximum(absolute - E[None, None, :], 0) + np.minimum(absolute, 0)
+        viol[d] = np.abs(v).max(axis=1)
+    viol = np.maximum(viol, np.abs(link))
+    return bal, viol.max(axis=0)
+
+
 def _group_sum(values: np.ndarray, labels: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """Sum ``values[..., i]`` over the last axis into ``groups`` by ``labels``."""
     out = np.zeros((*values.shape[:-1], len(groups)))
@@ -165,7 +288,8 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         )
 
     put("generation_twh", ("generator",), gen_mwh / 1e6, "TWh", "Annual generation.")
-    avail = ds["availability_pu"].values * ds["capacity_mw"].values[None, :]
+    _totals(ds, res)
+    avail = ds["availability_pu"].values * res["capacity_total_mw"].values[None, :]
     has_profile = (ds["reservoir_capacity_mwh"].values == 0) & np.isin(
         gt, ["solar_pv", "wind_onshore", "wind_offshore", "hydro_ror"]
     )
@@ -244,7 +368,15 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
     cp = ds["carbon_price_usd_per_t"].values[[cpos[c] for c in gc]] if G else np.zeros(0)
     fuel_vom = gen_mwh * ds["marginal_cost_usd_per_mwh"].values
     carbon = em_g * cp
-    comps = ["fuel_and_vom", "carbon_price", "wheeling", "unserved_energy", "policy_penalty"]
+    comps = [
+        "fuel_and_vom",
+        "carbon_price",
+        "wheeling",
+        "unserved_energy",
+        "policy_penalty",
+        "investment",
+        "fixed_om_saved",
+    ]
     cost_c = np.zeros((len(countries), len(comps)))
     cost_c[:, 0] = _group_sum(fuel_vom, gc, countries)
     cost_c[:, 1] = _group_sum(carbon, gc, countries)
@@ -395,6 +527,7 @@ def _derive(ds: xr.Dataset, res: xr.Dataset) -> None:
         voll = float(ds["value_of_lost_load_usd_per_mwh"])
         cost_c[:, 3] = _group_sum(use * voll, ncountry, countries)
         put("unserved_twh", ("node",), use / 1e6, "TWh", "Annual unserved energy.")
+    _capital_costs(ds, res, cost_c, countries, w)
     pen = float(ds["policy_penalty_usd"])
     penalty_total = 0.0
     for v in (
@@ -464,7 +597,6 @@ def verify_results(
     VerificationError
         Naming the constraint family, the node/unit and the hour of the worst residual.
     """
-    w = ds["time_weight_h"].values
     T, N = ds.sizes["time"], ds.sizes["node"]
     times = ds["time"].values
     nodes = ds["node"].values
@@ -494,12 +626,13 @@ def verify_results(
     G = ds.sizes["generator"]
     if G:
         gen = res["generation_mw"].values
-        cap = ds["capacity_mw"].values
+        cap = res["capacity_total_mw"].values
         ub = ds["availability_pu"].values * cap[None, :]
+        kept = ds["capacity_mw"].values - _retired(ds, res)
         lb = np.where(
             ds["reservoir_capacity_mwh"].values[None, :] > 0,
             0.0,
-            ub * ds["must_run_share"].values[None, :],
+            ds["availability_pu"].values * kept[None, :] * ds["must_run_share"].values[None, :],
         )
         gl = ds["generator"].values
         check("generation above availability", np.maximum(gen - ub, 0), ub, gl)
@@ -512,40 +645,33 @@ def verify_results(
             spill = res["spill_mw"].values
             E = ds["reservoir_capacity_mwh"].values[sel]
             rl = ds["generator"].values[sel]
-            check("reservoir level above capacity", np.maximum(lvl - E[None, :], 0), E, rl)
-            check("negative reservoir level or spill", np.minimum(np.minimum(lvl, spill), 0), E, rl)
-            prev = np.roll(lvl, 1, axis=0)
-            if not cyclic:
-                prev[0] = 0.5 * E
-            bal = (
-                lvl
-                - prev
-                - w[:, None] * (ds["hydro_inflow_mw"].values[:, sel] - gen[:, sel] - spill)
-            )
+            check("negative spill", np.minimum(spill, 0), E, rl)
+            dt = step_hours(ds)[:, None]
+            delta = dt * (ds["hydro_inflow_mw"].values[:, sel] - gen[:, sel] - spill)
+            bal, absolute = _stock_residual(ds, res, "reservoir_level_mwh", lvl, delta, E, cyclic)
+            check("reservoir level outside [0, capacity]", absolute, E, rl)
             check("reservoir balance", bal, E, rl)
     if ds.sizes["storage"]:
         ch = res["storage_charge_mw"].values
         dis = res["storage_discharge_mw"].values
         lvl = res["storage_level_mwh"].values
-        P = ds["storage_power_mw"].values
-        E = ds["storage_energy_mwh"].values
+        P = res["storage_power_total_mw"].values
+        E = res["storage_energy_total_mwh"].values
         sl = ds["storage"].values
         check("storage power", np.maximum(np.maximum(ch, dis) - P[None, :], 0), P, sl)
-        check("storage level", np.maximum(lvl - E[None, :], 0), E, sl)
-        check("negative storage", np.minimum(np.minimum(ch, dis), np.minimum(lvl, 0)), P, sl)
+        check("negative charge or discharge", np.minimum(np.minimum(ch, dis), 0), P, sl)
         eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
-        prev = np.roll(lvl, 1, axis=0)
-        if not cyclic:
-            prev[0] = 0.5 * E
-        bal = lvl - prev - w[:, None] * (eta * ch - dis / eta)
+        delta = step_hours(ds)[:, None] * (eta * ch - dis / eta)
+        bal, absolute = _stock_residual(ds, res, "storage_level_mwh", lvl, delta, E, cyclic)
         check("storage balance", bal, E, sl)
+        check("storage level outside [0, capacity]", absolute, E, sl)
         si = np.array([nidx[n] for n in ds["storage_node"].values], dtype=np.int64)
         np.add.at(inj, (slice(None), si), dis - ch)
     if ds.sizes["link"]:
         ff = res["flow_forward_mw"].values
         fb = res["flow_backward_mw"].values
-        cf = ds["link_capacity_forward_mw"].values
-        cb = ds["link_capacity_backward_mw"].values
+        cf = res["link_capacity_forward_total_mw"].values
+        cb = res["link_capacity_backward_total_mw"].values
         ll = ds["link"].values
         check("flow above forward limit", np.maximum(ff - cf[None, :], 0), cf, ll)
         check("flow above backward limit", np.maximum(fb - cb[None, :], 0), cb, ll)

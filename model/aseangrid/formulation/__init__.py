@@ -13,7 +13,12 @@ from collections.abc import Callable
 
 from .balance import add_nodal_balance
 from .contracts import add_contracts
-from .generation import add_generation, add_ramping
+from .generation import (
+    add_generation,
+    add_generation_expansion,
+    add_ramping,
+    add_retirement,
+)
 from .hydro import add_hydro_reservoir
 from .objective import add_objective
 from .policy import (
@@ -23,16 +28,19 @@ from .policy import (
     add_renewable_share_min,
 )
 from .storage import add_storage
-from .transmission import add_transmission
+from .transmission import add_transmission, add_transmission_expansion
 from .unserved import add_unserved_energy
 
 #: The order in which the model is built.
 REGISTRY: tuple[Callable, ...] = (
     add_generation,
+    add_generation_expansion,
+    add_retirement,
     add_ramping,
     add_hydro_reservoir,
     add_storage,
     add_transmission,
+    add_transmission_expansion,
     add_contracts,
     add_unserved_energy,
     add_carbon_cap,

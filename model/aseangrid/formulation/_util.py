@@ -21,3 +21,16 @@ def country_index(ds: xr.Dataset, labels) -> np.ndarray:
 def previous(cols: np.ndarray, cyclic: bool) -> np.ndarray:
     """Columns of the previous time step (axis 0); wraps to the last step when ``cyclic``."""
     return np.roll(cols, 1, axis=0) if cyclic else cols
+
+
+def previous_in_period(ds: xr.Dataset, cols: np.ndarray) -> np.ndarray:
+    """Columns of the previous step (axis 0), wrapping within each typical period if any,
+    otherwise around the whole horizon."""
+    if "period" not in ds:
+        return np.roll(cols, 1, axis=0)
+    p = ds["period"].values
+    idx = np.arange(p.size) - 1
+    for k in np.unique(p):
+        where = np.flatnonzero(p == k)
+        idx[where[0]] = where[-1]
+    return cols[idx]

@@ -7,7 +7,8 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
-from ._util import country_index, node_index
+from ..schema import HOURS_PER_YEAR
+from ._util import country_index, node_index, previous_in_period
 
 
 def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -25,8 +26,14 @@ def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         return
     cap = ds["capacity_mw"].values
     a = ds["availability_pu"].values  # (T, G)
+    lb = a * cap[None, :] * ds["must_run_share"].values[None, :]
+    if "generator_retirable" in ds:  # must-run of what is kept: rows in add_retirement
+        lb[:, ds["generator_retirable"].values] = 0.0
+    ext = _extendable(ds)
+    if ext.size:  # new capacity: output bounded by a row, the bound only by the potential
+        cap = cap.copy()
+        cap[ext] += ds["capacity_new_max_mw"].values[ext]
     ub = a * cap[None, :]
-    lb = ub * ds["must_run_share"].values[None, :]
     # reservoir hydro is limited by its energy, not by must-run
     lb = np.where(ds["reservoir_capacity_mwh"].values[None, :] > 0, 0.0, lb)
     blk = add_var(
@@ -50,6 +57,128 @@ def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         add_cost(m, "carbon_price", cols, w * carbon[None, :] * np.ones((T, 1)))
 
 
+def _extendable(ds: xr.Dataset) -> np.ndarray:
+    if "generator_extendable" not in ds:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(ds["generator_extendable"].values)
+
+
+def add_generation_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+    """New generation capacity ``capacity_new_mw[g]`` for the extendable generators.
+
+    ``0 <= capacity_new_mw[g] <= Pmax_g`` [MW] (the remaining resource potential) and, for every
+    hour, ``generation_mw[t, g] - a[t, g] * capacity_new_mw[g] <= a[t, g] * P_g`` [MW]. Each MW
+    built costs ``k_g`` [USD/MW/yr] (capital annuity plus fixed O&M) times the share of the year
+    the horizon covers. Must-run applies to the existing part only.
+    """
+    ix = m._ag
+    ext = _extendable(ds)
+    if ext.size == 0 or "generation_mw" not in ix.blocks:
+        return
+    ix.coords["generator_extendable"] = ds["generator"].values[ext]
+    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    new = add_var(
+        m,
+        "capacity_new_mw",
+        ("generator_extendable",),
+        0.0,
+        ds["capacity_new_max_mw"].values[ext],
+        "MW",
+        "Generation capacity built in this step.",
+    )
+    add_cost(m, "investment", new.cols(), share * ds["annual_cost_usd_per_mw"].values[ext])
+    T, K = ds.sizes["time"], ext.size
+    a = ds["availability_pu"].values[:, ext]
+    rows = np.arange(T * K).reshape(T, K)
+    add_rows(
+        m,
+        RowBlock(
+            "generation_capacity",
+            ("time", "generator_extendable"),
+            (T, K),
+            "<=",
+            "MW",
+            "Output within the available existing plus new capacity.",
+        ),
+        np.concatenate([rows, rows], axis=None),
+        np.concatenate(
+            [
+                ix.blocks["generation_mw"].cols()[:, ext],
+                np.broadcast_to(new.cols()[None, :], (T, K)),
+            ],
+            axis=None,
+        ),
+        np.concatenate([np.ones((T, K)), -a], axis=None),
+        a * ds["capacity_mw"].values[ext][None, :],
+    )
+
+
+def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+    """Economic early retirement ``capacity_retired_mw[g]`` of the retirable generators.
+
+    ``0 <= capacity_retired_mw[g] <= P_g`` [MW] and ``generation_mw[t, g] + a[t, g] *
+    capacity_retired_mw[g] <= a[t, g] * P_g`` [MW]; each MW retired saves its fixed O&M
+    ``f_g`` [USD/MW/yr] (times the share of the year covered): the objective carries
+    ``-f_g * capacity_retired_mw[g]``, so a plant is retired when keeping it open costs more
+    than it saves. Must-run applies to what is kept only.
+    """
+    ix = m._ag
+    if "generator_retirable" not in ds or "generation_mw" not in ix.blocks:
+        return
+    sel = np.flatnonzero(ds["generator_retirable"].values)
+    if sel.size == 0:
+        return
+    ix.coords["generator_retirable"] = ds["generator"].values[sel]
+    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    P = ds["capacity_mw"].values[sel]
+    ret = add_var(
+        m,
+        "capacity_retired_mw",
+        ("generator_retirable",),
+        0.0,
+        P,
+        "MW",
+        "Existing capacity retired early in this step.",
+    )
+    add_cost(m, "fixed_om_saved", ret.cols(), -share * ds["fom_usd_per_mw"].values[sel])
+    T, K = ds.sizes["time"], sel.size
+    a = ds["availability_pu"].values[:, sel]
+    rows = np.arange(T * K).reshape(T, K)
+    gcols = ix.blocks["generation_mw"].cols()[:, sel]
+    add_rows(
+        m,
+        RowBlock(
+            "generation_kept",
+            ("time", "generator_retirable"),
+            (T, K),
+            "<=",
+            "MW",
+            "Output within the capacity not retired.",
+        ),
+        np.concatenate([rows, rows], axis=None),
+        np.concatenate([gcols, np.broadcast_to(ret.cols()[None, :], (T, K))], axis=None),
+        np.concatenate([np.ones((T, K)), a], axis=None),
+        a * P[None, :],
+    )
+    must = ds["must_run_share"].values[sel]
+    if np.any(must > 0):  # must-run of what is kept: gen + must * a * R >= must * a * P
+        add_rows(
+            m,
+            RowBlock(
+                "must_run_kept",
+                ("time", "generator_retirable"),
+                (T, K),
+                ">=",
+                "MW",
+                "Must-run share of the capacity not retired.",
+            ),
+            np.concatenate([rows, rows], axis=None),
+            np.concatenate([gcols, np.broadcast_to(ret.cols()[None, :], (T, K))], axis=None),
+            np.concatenate([np.ones((T, K)), must[None, :] * a], axis=None),
+            must[None, :] * a * P[None, :],
+        )
+
+
 def add_ramping(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     """Limit hourly changes of output when ``options.ramping`` is on.
 
@@ -66,7 +195,7 @@ def add_ramping(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         return
     ix.coords["generator_ramped"] = ds["generator"].values[sel]
     cols = ix.blocks["generation_mw"].cols()[:, sel]
-    prev = np.roll(cols, 1, axis=0)  # ramping wraps around the horizon, like the levels
+    prev = previous_in_period(ds, cols)  # ramping wraps around the horizon (or period)
     T, K = cols.shape
     limit = (r[sel] * ds["capacity_mw"].values[sel])[None, :] * np.ones((T, 1))
     rows = np.arange(T * K).reshape(T, K)

@@ -6,7 +6,9 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import RowBlock, add_rows, add_var
+from ..build import add_var
+from ..timeagg import step_hours
+from .stock import add_stock
 
 
 def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -29,17 +31,8 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     sel = np.flatnonzero(E > 0)
     if sel.size == 0:
         return
-    T, K = ds.sizes["time"], sel.size
+    K = sel.size
     ix.coords["reservoir"] = ds["generator"].values[sel]
-    lvl = add_var(
-        m,
-        "reservoir_level_mwh",
-        ("time", "reservoir"),
-        0.0,
-        np.broadcast_to(E[sel][None, :], (T, K)),
-        "MWh",
-        "Energy stored in hydro reservoirs at the end of each hour.",
-    )
     spill = add_var(
         m,
         "spill_mw",
@@ -50,33 +43,24 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "Inflow released without generating.",
     )
     gcols = ix.blocks["generation_mw"].cols()[:, sel]
-    lc = lvl.cols()
-    prev = np.roll(lc, 1, axis=0)
-    w = ds["time_weight_h"].values[:, None] * np.ones((1, K))
-    rows = np.arange(T * K).reshape(T, K)
-    if ix.options.cyclic:
-        rr = np.concatenate([rows, rows, rows, rows], axis=None)
-        cc = np.concatenate([lc, prev, gcols, spill.cols()], axis=None)
-        kk = np.concatenate([np.ones(T * K), -np.ones(T * K), w, w], axis=None)
-    else:  # start half full, no predecessor in the first hour
-        rr = np.concatenate([rows, rows[1:], rows, rows], axis=None)
-        cc = np.concatenate([lc, prev[1:], gcols, spill.cols()], axis=None)
-        kk = np.concatenate([np.ones(T * K), -np.ones((T - 1) * K), w, w], axis=None)
-    rhs = w * ds["hydro_inflow_mw"].values[:, sel]
-    if not ix.options.cyclic:
-        rhs = rhs.copy()
-        rhs[0] += 0.5 * E[sel]
-    blk = RowBlock(
-        "reservoir_balance",
-        ("time", "reservoir"),
-        (T, K),
-        "==",
-        "MWh",
-        "Reservoir energy balance.",
-        dual_name="water_value_usd_per_mwh",
-        dual_units="USD/MWh",
-        dual_description="Marginal value of one more MWh of stored water (minus the reservoir "
-        "row dual).",
-        dual_sign=-1.0,
+    dt = step_hours(ds)[:, None] * np.ones((1, K))
+    add_stock(
+        m,
+        ds,
+        level_name="reservoir_level_mwh",
+        row_name="reservoir_balance",
+        dim="reservoir",
+        terms=[(gcols, -dt), (spill.cols(), -dt)],
+        rhs=dt * ds["hydro_inflow_mw"].values[:, sel],
+        energy_mwh=E[sel],
+        energy_new=None,
+        level_description="Energy stored in hydro reservoirs at the end of each hour.",
+        row_block_kwargs=dict(
+            description="Reservoir energy balance.",
+            dual_name="water_value_usd_per_mwh",
+            dual_units="USD/MWh",
+            dual_description="Marginal value of one more MWh of stored water (minus the "
+            "reservoir row dual).",
+            dual_sign=-1.0,
+        ),
     )
-    add_rows(m, blk, rr, cc, kk, rhs)

@@ -6,8 +6,11 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import RowBlock, add_balance_term, add_rows, add_var
+from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
+from ..schema import HOURS_PER_YEAR
+from ..timeagg import step_hours
 from ._util import node_index
+from .stock import add_stock
 
 
 def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -26,17 +29,18 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     S = ds.sizes["storage"]
     if S == 0:
         return
-    ix = m._ag
     T = ds.sizes["time"]
     P = ds["storage_power_mw"].values
     E = ds["storage_energy_mwh"].values
     eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
+    pnew, enew = _extendable(m, ds)
+    P_ub = P + (np.where(pnew[0] >= 0, pnew[1], 0.0) if pnew else 0.0)
     ch = add_var(
         m,
         "storage_charge_mw",
         ("time", "storage"),
         0.0,
-        P[None, :],
+        P_ub[None, :],
         "MW",
         "Charging power (withdrawn from the node).",
     )
@@ -45,46 +49,82 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "storage_discharge_mw",
         ("time", "storage"),
         0.0,
-        P[None, :],
+        P_ub[None, :],
         "MW",
         "Discharging power (injected into the node).",
-    )
-    lvl = add_var(
-        m,
-        "storage_level_mwh",
-        ("time", "storage"),
-        0.0,
-        E[None, :],
-        "MWh",
-        "Energy stored at the end of each hour.",
     )
     nodes = np.broadcast_to(node_index(ds, ds["storage_node"].values)[None, :], (T, S))
     add_balance_term(m, nodes, dis.cols(), 1.0)
     add_balance_term(m, nodes, ch.cols(), -1.0)
-    w = ds["time_weight_h"].values[:, None] * np.ones((1, S))
-    rows = np.arange(T * S).reshape(T, S)
-    lc = lvl.cols()
-    prev = np.roll(lc, 1, axis=0)
-    first = 0 if ix.options.cyclic else 1
-    rr = np.concatenate([rows, rows[first:], rows, rows], axis=None)
-    cc = np.concatenate([lc, prev[first:], ch.cols(), dis.cols()], axis=None)
-    kk = np.concatenate(
-        [np.ones(T * S), -np.ones((T - first) * S), -w * eta[None, :], w / eta[None, :]],
-        axis=None,
+    dt = step_hours(ds)[:, None] * np.ones((1, S))
+    add_stock(
+        m,
+        ds,
+        level_name="storage_level_mwh",
+        row_name="storage_balance",
+        dim="storage",
+        terms=[(ch.cols(), dt * eta[None, :]), (dis.cols(), -dt / eta[None, :])],
+        rhs=np.zeros((T, S)),
+        energy_mwh=E,
+        energy_new=enew,
+        level_description="Energy stored at the end of each hour.",
+        row_block_kwargs=dict(
+            description="Storage energy balance.",
+            dual_name="storage_value_usd_per_mwh",
+            dual_units="USD/MWh",
+            dual_description="Marginal value of one more MWh stored (minus the storage row "
+            "dual).",
+            dual_sign=-1.0,
+        ),
     )
-    rhs = np.zeros((T, S))
-    if not ix.options.cyclic:
-        rhs[0] = 0.5 * E
-    blk = RowBlock(
-        "storage_balance",
-        ("time", "storage"),
-        (T, S),
-        "==",
-        "MWh",
-        "Storage energy balance.",
-        dual_name="storage_value_usd_per_mwh",
-        dual_units="USD/MWh",
-        dual_description="Marginal value of one more MWh stored (minus the storage row dual).",
-        dual_sign=-1.0,
-    )
-    add_rows(m, blk, rr, cc, kk, rhs)
+    if pnew:
+        _power_rows(m, ds, ch, dis, P, pnew[0])
+
+
+def _extendable(m: pyo.ConcreteModel, ds: xr.Dataset):
+    """Capacity variables of the extendable storage, with their annualised costs.
+
+    ``storage_power_new_mw[s] in [0, Pmax_s]`` and ``storage_energy_new_mwh[s] in [0, Emax_s]``
+    cost ``k_P`` [USD/MW/yr] and ``k_E`` [USD/MWh/yr] (annuity plus fixed O&M) times the share
+    of the year the horizon covers.
+    """
+    if "storage_extendable" not in ds or not ds["storage_extendable"].values.any():
+        return None, None
+    ix = m._ag
+    ext = np.flatnonzero(ds["storage_extendable"].values)
+    ix.coords["storage_extendable"] = ds["storage"].values[ext]
+    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    out = []
+    for var, mx, cost, units, desc in (
+        ("storage_power_new_mw", "storage_power_new_max_mw",
+         "storage_annual_cost_usd_per_mw", "MW", "Storage power built in this step."),
+        ("storage_energy_new_mwh", "storage_energy_new_max_mwh",
+         "storage_annual_cost_usd_per_mwh", "MWh", "Storage energy capacity built."),
+    ):
+        ub = ds[mx].values[ext]
+        blk = add_var(m, var, ("storage_extendable",), 0.0, ub, units, desc)
+        add_cost(m, "investment", blk.cols(), share * ds[cost].values[ext])
+        cols = np.full(ds.sizes["storage"], -1, dtype=np.int64)
+        cols[ext] = blk.cols()
+        full_ub = np.zeros(ds.sizes["storage"])
+        full_ub[ext] = ub
+        out.append((cols, full_ub))
+    return out[0], out[1]
+
+
+def _power_rows(m, ds, ch, dis, P, pcols) -> None:
+    """``charge - P_new <= P`` and ``discharge - P_new <= P`` for extendable storage [MW]."""
+    ext = np.flatnonzero(pcols >= 0)
+    T, K = ds.sizes["time"], ext.size
+    rows = np.arange(T * K).reshape(T, K)
+    pc = np.broadcast_to(pcols[ext][None, :], (T, K))
+    for name, v in (("storage_charge_cap", ch), ("storage_discharge_cap", dis)):
+        add_rows(
+            m,
+            RowBlock(name, ("time", "storage_extendable"), (T, K), "<=", "MW",
+                     "Power within the built capacity."),
+            np.concatenate([rows, rows], axis=None),
+            np.concatenate([v.cols()[:, ext], pc], axis=None),
+            np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),
+            np.broadcast_to(P[ext][None, :], (T, K)),
+        )

@@ -6,7 +6,8 @@ import numpy as np
 import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import add_balance_term, add_cost, add_var
+from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
+from ..schema import HOURS_PER_YEAR
 from ._util import node_index
 
 
@@ -22,12 +23,18 @@ def add_transmission(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     if L == 0:
         return
     T = ds.sizes["time"]
+    cf = ds["link_capacity_forward_mw"].values.copy()
+    cb = ds["link_capacity_backward_mw"].values.copy()
+    if "link_extendable" in ds:  # new capacity: bounded by rows in add_transmission_expansion
+        ext = ds["link_extendable"].values
+        cf[ext] += ds["link_capacity_new_max_mw"].values[ext]
+        cb[ext] += ds["link_capacity_new_max_mw"].values[ext]
     fwd = add_var(
         m,
         "flow_forward_mw",
         ("time", "link"),
         0.0,
-        ds["link_capacity_forward_mw"].values[None, :],
+        cf[None, :],
         "MW",
         "Flow sent from link_from to link_to (before losses).",
     )
@@ -36,7 +43,7 @@ def add_transmission(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "flow_backward_mw",
         ("time", "link"),
         0.0,
-        ds["link_capacity_backward_mw"].values[None, :],
+        cb[None, :],
         "MW",
         "Flow sent from link_to to link_from (before losses).",
     )
@@ -50,3 +57,46 @@ def add_transmission(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     w = ds["time_weight_h"].values[:, None]
     add_cost(m, "wheeling", fwd.cols(), w * ds["wheeling_forward_usd_per_mwh"].values[None, :])
     add_cost(m, "wheeling", bwd.cols(), w * ds["wheeling_backward_usd_per_mwh"].values[None, :])
+
+
+def add_transmission_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+    """New transfer capacity ``link_capacity_new_mw[l]`` on the candidate corridors.
+
+    ``0 <= link_capacity_new_mw[l] <= Fmax_l`` [MW], the same in both directions, and
+    ``flow_forward_mw[t, l] - link_capacity_new_mw[l] <= F_l`` (likewise backward) [MW]. Each MW
+    costs ``k_l`` [USD/MW/yr] (annuity plus fixed O&M) times the share of the year covered.
+    """
+    ix = m._ag
+    if "link_extendable" not in ds or "flow_forward_mw" not in ix.blocks:
+        return
+    ext = np.flatnonzero(ds["link_extendable"].values)
+    if ext.size == 0:
+        return
+    ix.coords["link_extendable"] = ds["link"].values[ext]
+    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    new = add_var(
+        m,
+        "link_capacity_new_mw",
+        ("link_extendable",),
+        0.0,
+        ds["link_capacity_new_max_mw"].values[ext],
+        "MW",
+        "Transfer capacity built in this step (both directions).",
+    )
+    add_cost(m, "investment", new.cols(), share * ds["link_annual_cost_usd_per_mw"].values[ext])
+    T, K = ds.sizes["time"], ext.size
+    rows = np.arange(T * K).reshape(T, K)
+    nc = np.broadcast_to(new.cols()[None, :], (T, K))
+    for name, var, capname in (
+        ("flow_forward_cap", "flow_forward_mw", "link_capacity_forward_mw"),
+        ("flow_backward_cap", "flow_backward_mw", "link_capacity_backward_mw"),
+    ):
+        add_rows(
+            m,
+            RowBlock(name, ("time", "link_extendable"), (T, K), "<=", "MW",
+                     "Flow within the existing plus built capacity."),
+            np.concatenate([rows, rows], axis=None),
+            np.concatenate([ix.blocks[var].cols()[:, ext], nc], axis=None),
+            np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),
+            np.broadcast_to(ds[capname].values[ext][None, :], (T, K)),
+        )

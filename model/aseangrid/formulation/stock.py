@@ -1,0 +1,227 @@
+"""Energy stocks (storage, reservoirs) over an hourly horizon or over linked typical periods.
+
+One helper writes the level variables and balance rows for both storage and reservoir hydro,
+so the two share one treatment of time:
+
+*hourly* (no ``period`` in the Dataset)::
+
+    level[t, k] - level[t-1, k] - sum_j c_j[t, k] * x_j[t, k] = b[t, k]        [MWh]
+    0 <= level[t, k] <= E_k (+ E_new_k when the energy capacity is extendable)
+
+cyclic over the horizon, or starting half full when not cyclic.
+
+*typical periods* (``period`` and ``period_order`` in the Dataset, see
+:mod:`aseangrid.timeagg`): ``level`` is the change since the start of the period (free in
+sign); an inter-period level ``level_start[d, k]`` per original period ``d`` carries the
+stock through the year::
+
+    level[t, k] - level[t-1, k] * [t not first of its period] - sum_j c_j x_j = b   [MWh]
+    level_start[d+1, k] = level_start[d, k] + level[last(p(d)), k]   (cyclic in d)
+    level_max[p, k] >= level[t, k] >= level_min[p, k]      for t in period p
+    level_start[d, k] + level_max[p(d), k] <= E_k,   level_start[d, k] + level_min[p(d), k] >= 0
+
+The last two rows keep the absolute level ``level_start[d] + level[t]`` inside ``[0, E]`` in
+every hour of every original period, exactly, without a row per hour of the year.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import xarray as xr
+
+from ..build import RowBlock, VarBlock, add_rows, add_var
+
+
+def add_stock(
+    m: pyo.ConcreteModel,
+    ds: xr.Dataset,
+    *,
+    level_name: str,
+    row_name: str,
+    dim: str,
+    terms: list[tuple[np.ndarray, np.ndarray]],
+    rhs: np.ndarray,
+    energy_mwh: np.ndarray,
+    energy_new: tuple[np.ndarray, np.ndarray] | None,
+    level_description: str,
+    row_block_kwargs: dict,
+) -> VarBlock:
+    """Add the level variables and balance rows of ``K`` stocks along ``dim``.
+
+    Parameters
+    ----------
+    terms
+        ``(columns, coefficients)`` pairs shaped ``(T, K)``: the flows into the stock
+        [MWh per step], e.g. ``(charge, eta * dt)`` and ``(discharge, -dt / eta)``.
+    rhs
+        Exogenous inflow per step [MWh], shape ``(T, K)``.
+    energy_mwh
+        Fixed energy capacity ``E_k`` [MWh].
+    energy_new
+        ``(columns, upper bounds)`` of the extendable energy capacity per stock (column -1 for
+        a stock that cannot be extended), or ``None``.
+    """
+    ix = m._ag
+    T, K = ds.sizes["time"], energy_mwh.size
+    E_ub = energy_mwh.copy()
+    if energy_new is not None:
+        ecols, emax = energy_new
+        E_ub = E_ub + np.where(ecols >= 0, emax, 0.0)
+    linked = "period" in ds
+    rows = np.arange(T * K).reshape(T, K)
+    if not linked:
+        lvl = add_var(m, level_name, ("time", dim), 0.0, E_ub[None, :], "MWh", level_description)
+        lc = lvl.cols()
+        prev = np.roll(lc, 1, axis=0)
+        first = 0 if ix.options.cyclic else 1
+        rr = [rows, rows[first:]]
+        cc = [lc, prev[first:]]
+        kk = [np.ones((T, K)), -np.ones((T - first, K))]
+        b = rhs.astype(float).copy()
+        if not ix.options.cyclic:
+            b[0] += 0.5 * energy_mwh
+    else:
+        p = ds["period"].values
+        start = np.r_[True, p[1:] != p[:-1]]
+        lvl = add_var(
+            m,
+            level_name,
+            ("time", dim),
+            -E_ub[None, :],
+            E_ub[None, :],
+            "MWh",
+            level_description + " Typical periods: change since the start of the period.",
+        )
+        lc = lvl.cols()
+        prev = np.roll(lc, 1, axis=0)
+        keep = ~start
+        rr = [rows, rows[keep]]
+        cc = [lc, prev[keep]]
+        kk = [np.ones((T, K)), -np.ones((int(keep.sum()), K))]
+        b = rhs.astype(float)
+    for cols, coef in terms:
+        rr.append(rows)
+        cc.append(cols)
+        kk.append(-np.broadcast_to(coef, (T, K)))
+    blk = RowBlock(row_name, ("time", dim), (T, K), "==", "MWh", **row_block_kwargs)
+    add_rows(
+        m,
+        blk,
+        np.concatenate(rr, axis=None),
+        np.concatenate(cc, axis=None),
+        np.concatenate(kk, axis=None),
+        b,
+    )
+    if energy_new is not None and not linked:
+        _level_cap_rows(m, ds, f"{level_name}_cap", ("time", dim), lc, energy_mwh, energy_new)
+    if linked:
+        if not ix.options.cyclic:
+            raise ValueError("typical periods are linked cyclically: use cyclic=True")
+        _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new)
+    return lvl
+
+
+def _level_cap_rows(m, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
+    """``level - E_new <= E`` for the extendable stocks (others are bounded by their var)."""
+    ecols, _ = energy_new
+    sel = np.flatnonzero(ecols >= 0)
+    if sel.size == 0:
+        return
+    ix = m._ag
+    n = lcols.shape[0]
+    lc = lcols[:, sel]
+    rows = np.arange(n * sel.size).reshape(n, sel.size)
+    labels = ix.coords[dims[1]] if dims[1] in ix.coords else ds[dims[1]].values
+    ix.coords[f"{dims[1]}_extendable"] = np.asarray(labels)[sel]
+    blk = RowBlock(name, (dims[0], f"{dims[1]}_extendable"), (n, sel.size), "<=", "MWh",
+                   "Level within the built energy capacity.")
+    add_rows(
+        m,
+        blk,
+        np.concatenate([rows, rows], axis=None),
+        np.concatenate([lc, np.broadcast_to(ecols[sel][None, :], lc.shape)], axis=None),
+        np.concatenate([np.ones(lc.shape), -np.ones(lc.shape)], axis=None),
+        np.broadcast_to(energy_mwh[sel][None, :], lc.shape),
+    )
+
+
+def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> None:
+    ix = m._ag
+    p = ds["period"].values
+    order = ds["period_order"].values
+    K = lc.shape[1]
+    P = int(p.max()) + 1
+    D = order.size
+    last = np.array([np.flatnonzero(p == k)[-1] for k in range(P)])
+    start = add_var(
+        m,
+        f"{level_name}_start",
+        ("period_original", dim),
+        0.0,
+        E_ub[None, :],
+        "MWh",
+        "Level at the start of each original period (typical periods linked in order).",
+    )
+    sc = start.cols()
+    ix.coords.setdefault("typical_period", np.arange(P))
+    hi = add_var(m, f"{level_name}_period_max", ("typical_period", dim), -np.inf, np.inf, "MWh",
+                 "Highest level within each typical period (relative to its start).")
+    lo = add_var(m, f"{level_name}_period_min", ("typical_period", dim), -np.inf, np.inf, "MWh",
+                 "Lowest level within each typical period (relative to its start).")
+    # link: start[d+1] - start[d] - level[last(order[d])] = 0 (cyclic)
+    nxt = np.roll(sc, -1, axis=0)
+    rows = np.arange(D * K).reshape(D, K)
+    add_rows(
+        m,
+        RowBlock(f"{level_name}_link", ("period_original", dim), (D, K), "==", "MWh",
+                 "Level carried from one original period to the next."),
+        np.concatenate([rows, rows, rows], axis=None),
+        np.concatenate([nxt, sc, lc[last[order]]], axis=None),
+        np.concatenate([np.ones((D, K)), -np.ones((D, K)), -np.ones((D, K))], axis=None),
+        0.0,
+    )
+    T = lc.shape[0]
+    rows = np.arange(T * K).reshape(T, K)
+    for name, col, sense in ((f"{level_name}_below_max", hi, "<="),
+                             (f"{level_name}_above_min", lo, ">=")):
+        add_rows(
+            m,
+            RowBlock(name, ("time", dim), (T, K), sense, "MWh",
+                     "Level within the period's extreme."),
+            np.concatenate([rows, rows], axis=None),
+            np.concatenate([lc, col.cols()[p]], axis=None),
+            np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),
+            0.0,
+        )
+    # absolute level inside [0, E (+ E_new)]; the start level itself is the end of the
+    # previous period, so it is bounded by that period's rows
+    rows = np.arange(D * K).reshape(D, K)
+    hi_rows_c = [rows, rows]
+    hi_cols = [sc, hi.cols()[order]]
+    hi_coef = [np.ones((D, K)), np.ones((D, K))]
+    if energy_new is not None:
+        ecols, _ = energy_new
+        ext = np.flatnonzero(ecols >= 0)
+        if ext.size:
+            hi_rows_c.append(rows[:, ext])
+            hi_cols.append(np.broadcast_to(ecols[ext][None, :], (D, ext.size)))
+            hi_coef.append(-np.ones((D, ext.size)))
+    add_rows(
+        m,
+        RowBlock(f"{level_name}_top", ("period_original", dim), (D, K), "<=", "MWh",
+                 "Start level plus the period's highest change within the capacity."),
+        np.concatenate(hi_rows_c, axis=None),
+        np.concatenate(hi_cols, axis=None),
+        np.concatenate(hi_coef, axis=None),
+        np.broadcast_to(energy_mwh[None, :], (D, K)),
+    )
+    add_rows(
+        m,
+        RowBlock(f"{level_name}_bottom", ("period_original", dim), (D, K), ">=", "MWh",
+                 "Start level plus the period's lowest change at least empty."),
+        np.concatenate([rows, rows], axis=None),
+        np.concatenate([sc, lo.cols()[order]], axis=None),
+        np.concatenate([np.ones((D, K)), np.ones((D, K))], axis=None),
+        0.0,
+    )

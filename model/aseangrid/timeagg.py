@@ -1,0 +1,203 @@
+"""Representative periods: a year of hours reduced to a few typical days, chronology kept.
+
+The hours of a model year are cut into ``D`` consecutive periods (days by default). tsam
+clusters them on the time series the LP sees (demand, availability of variable renewables,
+hydro inflow) and picks one real period per cluster, its medoid. The reduced Dataset holds the
+hours of those ``K`` medoids only, each weighted by the number of periods its cluster stands
+for, so every annual sum (costs, emissions, policies) still covers the whole year.
+
+Storage and reservoirs keep the chronology of the year: the formulation links the ``K``
+typical periods in the order the year visits them (``period_order``), carrying the state of
+charge from one original period to the next (Kotzur et al. 2018, "Time series aggregation for
+energy system design: modeling seasonal storage", the idea, not their code). Within a period
+the level moves as in the hourly model; across periods an inter-period level per original
+period adds up the net change of the period it is mapped to.
+
+Variables added to the Dataset (``time`` is now the ``K * H`` medoid hours):
+
+* ``time_weight_h[time]``: hours of the year each kept hour stands for (its cluster's size).
+* ``time_step_h[time]``: the duration of the step itself (1 h), used by stock balances.
+* ``period[time]``: the typical period (0..K-1) each hour belongs to.
+* ``period_order[period_original]``: the typical period that stands for each original period.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .errors import InputError, Problem
+
+#: the time series that drive the clustering (all other inputs are constant in time)
+_FEATURES = ("demand_mw", "availability_pu", "hydro_inflow_mw")
+
+
+def _features(ds: xr.Dataset) -> pd.DataFrame:
+    """Columns that vary in time, scaled to 0..1, duplicates dropped."""
+    cols: dict[str, np.ndarray] = {}
+    seen: set[bytes] = set()
+    for name in _FEATURES:
+        if name not in ds:
+            continue
+        a = ds[name].values.reshape(ds.sizes["time"], -1)
+        for j in range(a.shape[1]):
+            x = a[:, j]
+            span = x.max() - x.min()
+            if not np.isfinite(span) or span <= 1e-9 * max(1.0, abs(x.max())):
+                continue
+            y = np.round((x - x.min()) / span, 6)
+            key = y.tobytes()
+            if key in seen:
+                continue
+            seen.add(key)
+            cols[f"{name}_{j}"] = y
+    if not cols:  # nothing varies: any period will do
+        cols["flat"] = np.zeros(ds.sizes["time"])
+    return pd.DataFrame(cols, index=pd.DatetimeIndex(ds["time"].values))
+
+
+def representative_periods(
+    ds: xr.Dataset, n_periods: int, period_hours: int = 24, method: str = "hierarchical"
+) -> xr.Dataset:
+    """Reduce an hourly Dataset to ``n_periods`` typical periods of ``period_hours`` hours.
+
+    Parameters
+    ----------
+    ds
+        Hourly input Dataset (from :func:`aseangrid.load_inputs`, possibly scenario-adjusted).
+    n_periods
+        Number of typical periods ``K`` (1 <= K <= D, the number of periods in the horizon).
+        ``K = D`` keeps every period: the LP is then the hourly one, written with linked
+        periods (a test checks the two optima agree).
+    period_hours
+        Length of a period [h]; must divide the horizon (24 for days).
+    method
+        tsam clustering method (``"hierarchical"``, ``"kmeans"`` ...); the representative of
+        a cluster is always its medoid, a real period, so every kept hour is consistent across
+        nodes and series.
+
+    Returns
+    -------
+    xarray.Dataset
+        ``ds`` restricted to the medoid hours, with ``time_weight_h``, ``time_step_h``,
+        ``period`` and ``period_order`` as described in the module docstring.
+    """
+    T = ds.sizes["time"]
+    w0 = ds["time_weight_h"].values
+    problems = []
+    if period_hours < 1 or T % period_hours:
+        problems.append(
+            Problem(
+                "(option)",
+                None,
+                "period_hours",
+                str(period_hours),
+                f"a period length in hours that divides the horizon of {T} h (e.g. 24)",
+            )
+        )
+    elif not 1 <= n_periods <= T // period_hours:
+        problems.append(
+            Problem(
+                "(option)",
+                None,
+                "representative_periods",
+                str(n_periods),
+                f"a number of periods in 1..{T // period_hours}",
+            )
+        )
+    if not np.allclose(w0, 1.0):
+        problems.append(
+            Problem(
+                "(option)",
+                None,
+                "time_weight_h",
+                "already aggregated",
+                "an hourly Dataset (time_weight_h = 1 everywhere)",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    D = T // period_hours
+    if n_periods == D:
+        order = np.arange(D)
+        medoids = np.arange(D)
+    else:
+        import tsam
+
+        df = _features(ds)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            agg = tsam.aggregate(
+                df,
+                n_clusters=int(n_periods),
+                period_duration=int(period_hours),
+                temporal_resolution=1.0,
+                cluster=tsam.ClusterConfig(method=method, representation="medoid"),
+                preserve_column_means=False,
+            )
+        order = np.asarray(agg.cluster_assignments, dtype=np.int64)
+        medoids = np.asarray(agg.clustering.cluster_centers, dtype=np.int64)
+        # keep clusters in the order of their medoids in the year, renumbered 0..K-1
+        used = np.unique(order)
+        medoids = medoids[used]
+        rank = np.argsort(medoids)
+        medoids = medoids[rank]
+        renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
+        renumber[used[rank]] = np.arange(used.size)
+        order = renumber[order]
+    K = medoids.size
+    counts = np.bincount(order, minlength=K).astype(float)
+    hours = (medoids[:, None] * period_hours + np.arange(period_hours)[None, :]).ravel()
+    out = ds.isel(time=hours)
+    out["time_weight_h"] = xr.DataArray(
+        np.repeat(counts, period_hours),
+        dims="time",
+        attrs={"units": "h", "description": "Hours of the year each kept hour stands for."},
+    )
+    out["time_step_h"] = xr.DataArray(
+        np.ones(K * period_hours),
+        dims="time",
+        attrs={"units": "h", "description": "Duration of the step (stock balances use it)."},
+    )
+    out["period"] = xr.DataArray(
+        np.repeat(np.arange(K), period_hours),
+        dims="time",
+        attrs={"units": "1", "description": "Typical period each hour belongs to."},
+    )
+    out["period_order"] = xr.DataArray(
+        order,
+        dims="period_original",
+        coords={"period_original": np.arange(D)},
+        attrs={
+            "units": "1",
+            "description": "Typical period standing for each original period, in the order "
+            "of the year (storage and reservoirs are linked along it).",
+        },
+    )
+    out.attrs.update(
+        {
+            "time_resolution": f"{K} representative periods of {period_hours} h "
+            f"({method}, medoids)",
+            "period_hours": int(period_hours),
+        }
+    )
+    return out
+
+
+def period_bounds(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """First and last time index of every typical period (arrays of length ``K``)."""
+    p = ds["period"].values
+    K = int(p.max()) + 1
+    first = np.array([np.flatnonzero(p == k)[0] for k in range(K)])
+    last = np.array([np.flatnonzero(p == k)[-1] for k in range(K)])
+    return first, last
+
+
+def step_hours(ds: xr.Dataset) -> np.ndarray:
+    """Duration of each step [h]: ``time_step_h`` when present, else ``time_weight_h``."""
+    if "time_step_h" in ds:
+        return ds["time_step_h"].values
+    return ds["time_weight_h"].values
