@@ -8,12 +8,14 @@ Typical use::
     res["price_usd_per_mwh"].sel(node="SG").mean()
 
     folder = ag.run("runs/ltms.yaml")          # scenarios, comparison and report
+    out = ag.ensemble("runs/ensemble-hydro-carbon.yaml")   # many scenarios on Dask
 """
 
 from __future__ import annotations
 
 from .build import Options, build_model
 from .compare import compare, headline
+from .ensemble import ensemble
 from .errors import (
     AseangridError,
     InputError,
@@ -48,6 +50,7 @@ __all__ = [
     "apply",
     "build_model",
     "compare",
+    "ensemble",
     "headline",
     "load_inputs",
     "load_results",

@@ -228,6 +228,55 @@ def run(
     _print_headlines(folder)
 
 
+@app.command()
+def ensemble(
+    ensemble_file: Path = typer.Argument(
+        ..., help="Ensemble file (YAML), e.g. runs/ensemble-hydro-carbon.yaml."
+    ),
+    scheduler: str = typer.Option(
+        None, help="Address of a running Dask scheduler (default: a local cluster)."
+    ),
+    workers: int = typer.Option(0, help="Local workers (0: one per core)."),
+    memory_limit: str = typer.Option("auto", help="Memory limit per local worker, e.g. 6GB."),
+    out: Path = typer.Option(None, help="Output folder (default: beside the ensemble file)."),
+    hours: int = typer.Option(0, help="Solve only the first N hours (0: the file's horizon)."),
+    warm_start: bool = typer.Option(
+        None, "--warm-start/--no-warm-start", help="Share a session across cap sweeps."
+    ),
+    resume: bool = typer.Option(
+        True, "--resume/--no-resume", help="Skip scenarios already solved."
+    ),
+    sequential: bool = typer.Option(False, help="One after another in this process, no Dask."),
+    combine: str = typer.Option(None, help="Combined Dataset: netcdf, zarr or none."),
+    debug: bool = typer.Option(False, help="Show Python tracebacks."),
+) -> None:
+    """Solve an ensemble of scenarios in parallel on Dask; resume where a run stopped."""
+    from .ensemble import ensemble as _ensemble
+
+    t0 = time.perf_counter()
+
+    def say(msg: str) -> None:
+        console.print(f"[dim]{time.perf_counter() - t0:6.0f} s[/] {escape(msg)}")
+
+    try:
+        result = _ensemble(
+            ensemble_file,
+            out=out,
+            scheduler=scheduler,
+            workers=workers or None,
+            memory_limit=memory_limit,
+            hours=hours or None,
+            warm_start=warm_start,
+            resume=resume,
+            sequential=sequential,
+            combine=combine,
+            progress=say,
+        )
+        result.raise_for_failures()
+    except (AseangridError, KeyboardInterrupt) as exc:
+        _fail(exc, debug)
+
+
 def _print_headlines(folder: Path) -> None:
     from .compare import headline
     from .runner import _open
