@@ -19,6 +19,8 @@ NO_FORMULATION = [
     "diagnose",
     "profiles",
     "errors",
+    "expansion",
+    "timeagg",
 ]
 
 

@@ -13,6 +13,7 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -191,7 +192,7 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
 
 
 def _check_refs(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    for table in sc.TABLES:
+    for table in sc.TABLES + sc.EXPANSION_TABLES:
         df = tables.get(table.name)
         if df is None:
             continue
@@ -226,7 +227,7 @@ def read_tables(folder: str | Path) -> tuple[dict[str, pd.DataFrame], list[Probl
             [Problem(str(folder), None, "(folder)", str(folder), "an existing dataset folder")]
         )
     tables: dict[str, pd.DataFrame] = {}
-    for table in sc.TABLES:
+    for table in sc.TABLES + sc.EXPANSION_TABLES:
         df = read_table(folder, table, problems)
         if df is not None:
             tables[table.name] = df
@@ -461,6 +462,7 @@ def load_inputs(
     value_of_lost_load_usd_per_mwh: float = 5000.0,
     policy_penalty_usd: float = 5000.0,
     aggregate: bool = True,
+    edit_tables: Callable[[dict[str, pd.DataFrame], int], dict[str, pd.DataFrame]] | None = None,
 ) -> xr.Dataset:
     """Load a dataset folder for one model year into a validated ``xr.Dataset``.
 
@@ -481,6 +483,10 @@ def load_inputs(
         Merge fleet rows of one node and technology whose parameters are identical per unit of
         capacity (e.g. vintages added by a plan) into one generator; the LP is unchanged, only
         smaller. ``generator_rows`` lists the merged ``generators.csv`` ids.
+    edit_tables
+        Called with the validated tables and the year before the Dataset is assembled; returns
+        the tables to use. Capacity expansion uses it to carry a pathway's earlier builds and
+        retirements and to add build candidates (fleet rows with status ``candidate``).
 
     Returns
     -------
@@ -518,6 +524,8 @@ def load_inputs(
         )
     if problems:
         raise InputError(problems)
+    if edit_tables is not None:
+        tables = edit_tables(tables, int(year))
     ds = _assemble(folder, tables, int(year), hydrology, problems, aggregate)
     if problems:
         raise InputError(problems)
@@ -681,7 +689,11 @@ def _assemble(
                 continue
             h = hydro.loc[key]
             inflow = h["annual_cf"] * hyd_profile[g_node[i]].to_numpy()  # per unit capacity
-            if g_tech[i] == "hydro_reservoir" and h["reservoir_hours"] > 0:
+            if (
+                g_tech[i] == "hydro_reservoir"
+                and h["reservoir_hours"] > 0
+                and gens["status"].iloc[i] != "candidate"  # new hydro: run-of-river profile
+            ):
                 avail_pu[:, i] = avail[i]
                 inflow_mw[:, i] = inflow * cap[i]
                 reservoir_mwh[i] = h["reservoir_hours"] * cap[i]
@@ -697,8 +709,17 @@ def _assemble(
     ids = list(gens["generator"])
     status = list(gens["status"])
     if aggregate and G:
+        # candidates are never merged; with candidates (expansion), existing rows stay apart
+        # from planned ones so that early retirement touches existing plants only
+        expanding = "candidate" in status
+        own = [
+            i if st == "candidate" else (-2 if expanding and st == "existing" else -1)
+            for i, st in enumerate(status)
+        ]
         keys = list(
-            zip(g_node, g_tech, eff, avail, must, marginal, emission_factor, ramp, strict=True)
+            zip(
+                g_node, g_tech, eff, avail, must, marginal, emission_factor, ramp, own, strict=True
+            )
         )
         groups: dict[tuple, list[int]] = {}
         for i, k in enumerate(keys):
@@ -913,6 +934,7 @@ def _assemble(
             "generator_rows": ("generator", rows_of),
             "storage_node": ("storage", list(stor["node"])),
             "storage_technology": ("storage", list(stor["technology"])),
+            "storage_status": ("storage", list(stor["status"])),
             "link_from": ("link", list(lf_from)),
             "link_to": ("link", list(lf_to)),
             "link_kind": ("link", list(links["kind"])),

@@ -38,6 +38,8 @@ TECH_COLORS = {
     "wind_onshore": "#7fc8a9",
     "wind_offshore": "#2e9c8a",
     "storage": "#9b59b6",
+    "battery": "#9b59b6",
+    "pumped_hydro": "#6c3483",
     "imports": "#bbbbbb",
 }
 SOURCE_NOTE = "aseangrid; inputs/asean (sources in inputs/asean/*.csv)"
@@ -272,6 +274,66 @@ def fig_cost_emissions(cmp: xr.Dataset) -> plt.Figure:
     return fig
 
 
+def _pathway_countries(pw: xr.Dataset) -> list[str]:
+    has = pw["capacity_mw"].sum(("year", "technology")) > 0
+    return [str(c) for c in pw["country"].values[has.values]]
+
+
+def fig_pathway_stack(
+    pathways: Mapping[str, xr.Dataset], var: str, scale: float, ylabel: str
+) -> plt.Figure:
+    """Stacked bars by year and technology, one panel per pathway scenario."""
+    names = list(pathways)
+    fig, axes = plt.subplots(
+        1, len(names), figsize=(4.4 * len(names), 4.2), sharey=True, squeeze=False
+    )
+    for ax, s in zip(axes[0], names, strict=True):
+        pw = pathways[s]
+        v = pw[var].sel(country=_pathway_countries(pw)).sum("country") / scale
+        years = [str(y) for y in pw["year"].values]
+        bottom = np.zeros(len(years))
+        for t in pw["technology"].values:
+            x = v.sel(technology=t).values
+            if np.nansum(np.abs(x)) <= 1e-6:
+                continue
+            ax.bar(years, x, bottom=bottom, color=TECH_COLORS.get(str(t)), label=str(t))
+            bottom += x
+        ax.set_title(str(s), fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel(ylabel)
+    handles, labels = [], []
+    for ax in axes[0]:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    fig.legend(handles, labels, loc="upper center", ncol=7, fontsize=7, bbox_to_anchor=(0.5, 1.1))
+    return fig
+
+
+def fig_pathway_emissions(pathways: Mapping[str, xr.Dataset]) -> plt.Figure:
+    """Emissions of each pathway's countries by year, with the caps that cover them [MtCO2]."""
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for k, (s, pw) in enumerate(pathways.items()):
+        color = f"C{k}"
+        em = pw["emissions_mt"].sel(country=_pathway_countries(pw)).sum("country")
+        ax.plot(pw["year"].values, em.values, "o-", color=color, label=f"{s}: emissions")
+        if pw.sizes.get("carbon_cap", 0):
+            for c in pw["carbon_cap"].values:
+                cap = pw["carbon_cap_mt"].sel(carbon_cap=c).values
+                if np.all(np.isnan(cap)):
+                    continue
+                ax.plot(pw["year"].values, cap, "--", color=color, alpha=0.7, label=f"{s}: cap {c}")
+    years = sorted({int(y) for pw in pathways.values() for y in pw["year"].values})
+    ax.set_xticks(years, [str(y) for y in years])
+    ax.set_ylabel("MtCO2 per year")
+    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    ax.set_title("Emissions against caps")
+    return fig
+
+
 def _md_table(df: pd.DataFrame) -> str:
     df = df.reset_index()
     cols = [str(c) for c in df.columns]
@@ -287,6 +349,61 @@ def _md_table(df: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def _pathway_section(pathways: Mapping[str, xr.Dataset], figs: Path, tables_dir: Path):
+    from .pathway import headline_table
+
+    tabs = []
+    for s, pw in pathways.items():
+        df = headline_table(pw, _pathway_countries(pw))
+        df.to_csv(tables_dir / f"pathway_{s}.csv")
+        tabs.append((f"Pathway {s}", df))
+        if pw.sizes.get("carbon_cap", 0):
+            caps = pd.DataFrame(
+                {
+                    "cap [Mt]": pw["carbon_cap_mt"].to_pandas().stack(),
+                    "emissions [Mt]": pw["carbon_cap_emissions_mt"].to_pandas().stack(),
+                    "shadow price [USD/t]": pw["carbon_shadow_price_usd_per_t"].to_pandas().stack(),
+                }
+            ).round(2)
+            caps.to_csv(tables_dir / f"pathway_{s}_caps.csv")
+            tabs.append((f"Carbon caps, {s}", caps))
+        add = (pw["additions_mw"].sum("country") / 1e3).to_pandas()
+        add = add.loc[:, add.abs().max() > 0.01].round(2)
+        add.columns = [f"{c} [GW]" for c in add.columns]
+        tabs.append((f"Additions, {s}", add))
+        ret = (pw["early_retirements_mw"].sum("country") / 1e3).to_pandas()
+        ret = ret.loc[:, ret.abs().max() > 0.01].round(2)
+        if len(ret.columns):
+            ret.columns = [f"{c} [GW]" for c in ret.columns]
+            tabs.append((f"Early retirements, {s}", ret))
+        if pw.sizes.get("link_candidate", 0):
+            lk = pw["link_additions_mw"].to_pandas()
+            lk = lk.loc[:, lk.abs().max() > 0.5].round(0)
+            if len(lk.columns):
+                tabs.append((f"Corridors built [MW], {s}", lk))
+    fl = [
+        {
+            "title": "Capacity by year",
+            **_save(
+                fig_pathway_stack(pathways, "capacity_mw", 1e3, "GW"), figs, "pathway_capacity"
+            ),
+        },
+        {
+            "title": "Generation by year",
+            **_save(
+                fig_pathway_stack(pathways, "generation_twh", 1.0, "TWh per year"),
+                figs,
+                "pathway_generation",
+            ),
+        },
+        {
+            "title": "Emissions against caps",
+            **_save(fig_pathway_emissions(pathways), figs, "pathway_emissions"),
+        },
+    ]
+    return ("Pathways", "capacity, generation, emissions and cost by year", fl, tabs)
+
+
 def write_report(
     folder: str | Path,
     comparisons: Mapping[str, xr.Dataset],
@@ -295,6 +412,7 @@ def write_report(
     description: str = "",
     dispatch_nodes: list[str] | None = None,
     dispatch_week_start: str = "04-01",
+    pathways: Mapping[str, xr.Dataset] | None = None,
 ) -> dict[str, Path]:
     """Write figures, tables, ``report.html`` (self-contained) and ``report.md``.
 
@@ -310,6 +428,10 @@ def write_report(
         Report heading and the question the run answers.
     dispatch_nodes, dispatch_week_start
         Nodes and the ``MM-DD`` start of the dispatch-stack week.
+    pathways
+        Scenario name -> pathway Dataset (:mod:`aseangrid.pathway`): adds a "Pathways"
+        section (capacity, generation and emissions by year). The comparisons then describe
+        each pathway's last year.
 
     Returns
     -------
@@ -418,6 +540,8 @@ def write_report(
         sections.append(
             (cname, f"{' vs '.join(names)} (reference: {cmp.attrs.get('reference')})", fl, tabs)
         )
+    if pathways:
+        sections.insert(0, _pathway_section(pathways, figs, tables_dir))
     # HTML
     css = (
         "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}"

@@ -90,10 +90,36 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
     return _info(res, name, scenario_json, t_load, t0)
 
 
-def _solve_group(names: list[str], scenario_jsons: list[str], folder: str) -> list[dict]:
+def _solve_pathway(
+    name: str, scenario_json: str, folder: str, progress: Progress | None = None
+) -> list[dict]:
+    """Worker: every year of a pathway scenario in order; writes ``<name>/<year>/``,
+    ``<name>/pathway.nc`` and ``pathway.csv``, and the last year as ``<name>/results.nc``."""
+    from .io import _netcdf_ready
+    from .pathway import headline_table, solve_pathway
+
+    s = Scenario.model_validate_json(scenario_json)
+    pw, results, infos = solve_pathway(s, name, folder, progress)
+    out = Path(folder) / name
+    _netcdf_ready(pw).to_netcdf(out / "pathway.nc", engine="h5netcdf")
+    countries = s.expansion.countries if s.expansion and s.expansion.countries else s.countries
+    headline_table(pw, countries).to_csv(out / "pathway.csv")
+    last = max(results)
+    shutil.copy(out / str(last) / "results.nc", out / "results.nc")
+    for info in infos:
+        info["pathway"] = True
+    return infos
+
+
+def _solve_group(
+    names: list[str], scenario_jsons: list[str], folder: str, progress: Progress | None = None
+) -> list[dict]:
     """Worker: scenarios that differ only in their carbon caps' values, solved in one live
-    session (built once, warm-started); a group of one is solved as usual."""
+    session (built once, warm-started); a group of one is solved as usual; a pathway
+    scenario solves its years in order."""
     if len(names) == 1:
+        if Scenario.model_validate_json(scenario_jsons[0]).pathway is not None:
+            return _solve_pathway(names[0], scenario_jsons[0], folder, progress)
         return [_solve_one(names[0], scenario_jsons[0], folder)]
     from .scenario import load_scenario
     from .solve import Session
@@ -122,7 +148,7 @@ def sweep_groups(scen: dict[str, Scenario], names: list[str]) -> list[list[str]]
     groups: dict[str, list[str]] = {}
     for n in names:
         d = scen[n].model_dump()
-        if d["carbon_caps"]:
+        if d["carbon_caps"] and d["pathway"] is None and d["expansion"] is None:
             d["carbon_caps"] = {k: v["countries"] for k, v in d["carbon_caps"].items()}
             key = json.dumps(d, sort_keys=True, default=str)
         else:
@@ -145,7 +171,9 @@ def load_results(folder: str | Path) -> xr.Dataset:
     return _open(p / "results.nc" if p.is_dir() else p)
 
 
-def report_run(folder: Path, runfile, comps: dict, results: dict, name: str) -> dict:
+def report_run(
+    folder: Path, runfile, comps: dict, results: dict, name: str, pathways: dict | None = None
+) -> dict:
     """Write a run's report with the run file's report settings."""
     from .report import write_report
 
@@ -157,6 +185,7 @@ def report_run(folder: Path, runfile, comps: dict, results: dict, name: str) -> 
         description=runfile.description,
         dispatch_nodes=runfile.report.dispatch_nodes,
         dispatch_week_start=runfile.report.dispatch_week_start,
+        pathways=pathways,
     )
 
 
@@ -166,7 +195,8 @@ def reread_report(folder: str | Path) -> dict:
     runfile, _ = load_run(folder / "run.yaml")
     results = {p.parent.name: _open(p) for p in sorted(folder.glob("*/results.nc"))}
     comps = {p.parent.name: _open(p) for p in sorted(folder.glob("*/comparison.nc"))}
-    return report_run(folder, runfile, comps, results, name=folder.name)
+    pathways = {p.parent.name: _open(p) for p in sorted(folder.glob("*/pathway.nc"))}
+    return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)
 
 
 def _clean_stale(out: Path) -> None:
@@ -282,6 +312,10 @@ def run(
         def report_done(infos: list[dict]) -> None:
             for info in infos:
                 log["scenarios"].append(info)
+                if info.get("pathway"):
+                    if jobs > 1 and len(groups) > 1:  # sequential runs reported as they went
+                        say(f"  {info['name']}: solved in {info['total_s']:.0f} s, verified")
+                    continue
                 say(
                     f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
                     f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
@@ -313,7 +347,9 @@ def run(
                 for g in groups:
                     current = ",".join(g)
                     say(f"  {current}: loading, building, solving, verifying ...")
-                    report_done(_solve_group(g, [scen[n].model_dump_json() for n in g], str(tmp)))
+                    report_done(
+                        _solve_group(g, [scen[n].model_dump_json() for n in g], str(tmp), say)
+                    )
         except SolveError as exc:
             if exc.diagnosis:
                 note = out.parent / f"{out.name}.{current}.infeasible.txt"
@@ -325,6 +361,7 @@ def run(
                 exc.args = (f"scenario {current}: {exc}",)
             raise
         results = {n: _open(tmp / n / "results.nc") for n in names}
+        pathways = {n: _open(tmp / n / "pathway.nc") for n in names if scen[n].pathway}
         comps = {}
         for cname, c in runfile.comparisons.items():
             members = [c.reference, *c.scenarios]
@@ -339,7 +376,7 @@ def run(
             cmp = compare(results)
             comps["all"] = cmp
         say("writing the report")
-        report_run(tmp, runfile, comps, results, name=path.stem)
+        report_run(tmp, runfile, comps, results, name=path.stem, pathways=pathways)
         log["total_s"] = round(time.perf_counter() - t0, 1)
         (tmp / ".pid").unlink(missing_ok=True)
         (tmp / "log.json").write_text(json.dumps(log, indent=1))

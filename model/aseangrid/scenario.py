@@ -86,6 +86,103 @@ class Contract(_Strict):
     )
 
 
+class Expansion(_Strict):
+    """What the model may build and retire (capacity expansion; see docs/expansion.md)."""
+
+    discount_rate: float = Field(
+        0.10, ge=0, le=0.3, description="Real discount rate (default 10 %, see expansion.py)."
+    )
+    countries: list[str] | None = Field(
+        None, description="Countries where capacity may be built (default: all modelled)."
+    )
+    technologies: list[str] | None = Field(
+        None, description="Technologies that may be built (default: all in build_limits.csv)."
+    )
+    links: Literal["all", "none"] | list[str] = Field(
+        "all", description="Candidate corridors that may be built."
+    )
+    retirements: list[Literal["age", "plan", "early_candidate"]] = Field(
+        default_factory=lambda: ["age", "plan"],
+        description="Kinds of retirements.csv rows applied.",
+    )
+    early_retirement: list[str] = Field(
+        default_factory=list,
+        description="Technologies whose existing plants may be retired early when it pays.",
+    )
+    no_new_coal_from: int | None = Field(
+        None, description="First year without new coal or lignite builds (fleet rows stay)."
+    )
+    keep_adequacy_rows: bool = False
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, v):
+        for c in v or []:
+            if c not in sc.COUNTRIES:
+                raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
+        return v
+
+    @field_validator("technologies", "early_retirement")
+    @classmethod
+    def _techs(cls, v):
+        for k in v or []:
+            if k not in sc.TECHNOLOGIES:
+                close = difflib.get_close_matches(k, sc.TECHNOLOGIES, n=1)
+                hint = f" (did you mean {close[0]!r}?)" if close else ""
+                raise ValueError(f"unknown technology {k!r}{hint}")
+        return v
+
+
+class PathwayCap(_Strict):
+    """A CO2 cap that changes over a pathway: values by year, linear between them, held after
+    the last one, none before the first."""
+
+    countries: list[str] | Literal["ASEAN"]
+    mt: dict[int, float] = Field(..., min_length=1, description="Cap by year [MtCO2].")
+
+    @field_validator("countries")
+    @classmethod
+    def _known(cls, v):
+        if isinstance(v, list):
+            for c in v:
+                if c not in sc.COUNTRIES:
+                    raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
+        return v
+
+
+class Pathway(_Strict):
+    """Model years solved one after another, each with what the earlier ones built (myopic)."""
+
+    years: list[int] = Field(default_factory=lambda: [2030, 2035, 2040, 2045, 2050])
+    foresight: Literal["myopic"] = "myopic"
+    carbon_caps: dict[str, PathwayCap] = Field(
+        default_factory=dict, description="Caps by year (they replace same-named caps)."
+    )
+    renewable_share_min: dict[str, dict[int, float]] = Field(
+        default_factory=dict, description="Renewable share targets by country and year."
+    )
+
+    @field_validator("years")
+    @classmethod
+    def _years(cls, v):
+        bad = [y for y in v if y not in sc.YEARS]
+        if bad or not v:
+            raise ValueError(f"years {bad or v} are not model years; expected some of {sc.YEARS}")
+        if sorted(set(v)) != list(v):
+            raise ValueError("years must be increasing and distinct")
+        return v
+
+
+class TimeResolution(_Strict):
+    """Hourly (default) or representative periods linked through the year."""
+
+    representative_periods: int | None = Field(
+        None, ge=1, le=365, description="Number of typical periods (None: every hour)."
+    )
+    period_hours: int = Field(24, ge=1, le=8760, description="Length of a period [h].")
+    method: Literal["hierarchical", "kmeans", "kmedoids", "averaging"] = "hierarchical"
+
+
 class Scenario(_Strict):
     """One scenario: a dataset, a year and the overrides applied to it."""
 
@@ -111,6 +208,20 @@ class Scenario(_Strict):
     unserved_energy: bool = True
     policy_slack: bool = True
     solver: SolverSettings = Field(default_factory=SolverSettings)
+    countries: list[str] | None = Field(
+        None, description="Model only these countries' nodes (default: all)."
+    )
+    expansion: Expansion | None = None
+    pathway: Pathway | None = None
+    time_resolution: TimeResolution = Field(default_factory=TimeResolution)
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, v):
+        for c in v or []:
+            if c not in sc.COUNTRIES:
+                raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
+        return v
 
     @field_validator("year")
     @classmethod
@@ -622,15 +733,110 @@ def _add_contracts(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     return ds
 
 
-def load_scenario(s: Scenario) -> xr.Dataset:
-    """Load the dataset named by a scenario for its year and hydrology and apply it."""
+def _by_year(values: dict[int, float], year: int) -> float | None:
+    ys = sorted(values)
+    if year < ys[0]:
+        return None
+    return float(np.interp(year, ys, [values[y] for y in ys]))
+
+
+def scenario_for_year(s: Scenario, year: int) -> Scenario:
+    """The scenario of one pathway year: its year, and the pathway's caps and targets for it
+    (linear between the years given, held after the last, none before the first)."""
+    if s.pathway is None:
+        return s
+    caps = dict(s.carbon_caps)
+    for name, c in s.pathway.carbon_caps.items():
+        v = _by_year(c.mt, year)
+        if v is not None:
+            caps[name] = CarbonCap(countries=c.countries, mt=v)
+    ren = dict(s.renewable_share_min)
+    for country, by_year in s.pathway.renewable_share_min.items():
+        v = _by_year(by_year, year)
+        if v is not None:
+            ren[country] = v
+    return s.model_copy(update={"year": year, "carbon_caps": caps, "renewable_share_min": ren})
+
+
+def expansion_spec(s: Scenario):
+    """The :class:`aseangrid.expansion.ExpansionSpec` of a scenario (``None``: dispatch only)."""
+    from .expansion import ExpansionSpec
+
+    if s.expansion is None:
+        return None
+    e = s.expansion
+    return ExpansionSpec(
+        discount_rate=e.discount_rate,
+        countries=tuple(e.countries) if e.countries is not None else None,
+        technologies=tuple(e.technologies) if e.technologies is not None else None,
+        links=e.links if isinstance(e.links, str) else tuple(e.links),
+        retirements=tuple(e.retirements),
+        early_retirement=tuple(e.early_retirement),
+        no_new_coal_from=e.no_new_coal_from,
+        keep_adequacy_rows=e.keep_adequacy_rows,
+    )
+
+
+def load_scenario(s: Scenario, year: int | None = None, state=None) -> xr.Dataset:
+    """Load the dataset named by a scenario for its year and hydrology and apply it.
+
+    Parameters
+    ----------
+    s
+        The scenario.
+    year
+        Model year (default: the scenario's ``year``; a pathway passes each of its years).
+    state
+        :class:`aseangrid.expansion.PathwayState` of a pathway's earlier steps (expansion
+        scenarios only; default: nothing built yet).
+    """
+    from . import expansion as ex
     from .io import load_inputs
+    from .timeagg import representative_periods
+
+    y = s.year if year is None else int(year)
+    spec = expansion_spec(s)
+    state = state if state is not None else ex.PathwayState()
+    seen: dict = {}
+
+    def edit(tables, yr):
+        if s.countries:
+            tables = ex.restrict_countries(tables, s.countries)
+        if spec is not None:
+            tables = ex.edit_tables(tables, yr, spec, state)
+        seen["tables"] = tables
+        return tables
 
     ds = load_inputs(
         Path(s.dataset),
-        year=s.year,
+        year=y,
         hydrology=s.hydrology,
         value_of_lost_load_usd_per_mwh=s.value_of_lost_load_usd_per_mwh,
         policy_penalty_usd=s.policy_penalty_usd,
+        edit_tables=edit if (s.countries or spec is not None) else None,
     )
-    return apply(ds, s)
+    if spec is not None:
+        ds = ex.annotate(ds, seen["tables"], y, spec, state)
+    ds = apply(ds, s)
+    if spec is not None:
+        _restrict_candidates(ds, s)
+    tr = s.time_resolution
+    if tr.representative_periods:
+        ds = representative_periods(ds, tr.representative_periods, tr.period_hours, tr.method)
+    return ds
+
+
+def _restrict_candidates(ds: xr.Dataset, s: Scenario) -> None:
+    """Candidate corridors follow the topology: none across borders when isolated, none at
+    all for the existing grid, only the named ones for a list."""
+    if "link_extendable" not in ds:
+        return
+    ext = ds["link_extendable"].values.copy()
+    cross = ds["link_cross_border"].values.astype(bool)
+    if s.topology == "isolated":
+        ext &= ~cross
+    elif s.topology == "existing":
+        ext[:] = False
+    elif isinstance(s.topology, list):
+        ext &= np.isin(ds["link"].values, s.topology) | ~cross
+    ds["link_extendable"].values[:] = ext

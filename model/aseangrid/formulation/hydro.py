@@ -8,7 +8,7 @@ import xarray as xr
 
 from ..build import add_var
 from ..timeagg import step_hours
-from .stock import add_stock
+from .stock import write_stock
 
 
 def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -44,7 +44,7 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     )
     gcols = ix.blocks["generation_mw"].cols()[:, sel]
     dt = step_hours(ds)[:, None] * np.ones((1, K))
-    add_stock(
+    write_stock(
         m,
         ds,
         level_name="reservoir_level_mwh",

@@ -33,7 +33,7 @@ import xarray as xr
 from ..build import RowBlock, VarBlock, add_rows, add_var
 
 
-def add_stock(
+def write_stock(
     m: pyo.ConcreteModel,
     ds: xr.Dataset,
     *,
@@ -134,8 +134,14 @@ def _level_cap_rows(m, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
     rows = np.arange(n * sel.size).reshape(n, sel.size)
     labels = ix.coords[dims[1]] if dims[1] in ix.coords else ds[dims[1]].values
     ix.coords[f"{dims[1]}_extendable"] = np.asarray(labels)[sel]
-    blk = RowBlock(name, (dims[0], f"{dims[1]}_extendable"), (n, sel.size), "<=", "MWh",
-                   "Level within the built energy capacity.")
+    blk = RowBlock(
+        name,
+        (dims[0], f"{dims[1]}_extendable"),
+        (n, sel.size),
+        "<=",
+        "MWh",
+        "Level within the built energy capacity.",
+    )
     add_rows(
         m,
         blk,
@@ -165,17 +171,37 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
     )
     sc = start.cols()
     ix.coords.setdefault("typical_period", np.arange(P))
-    hi = add_var(m, f"{level_name}_period_max", ("typical_period", dim), -np.inf, np.inf, "MWh",
-                 "Highest level within each typical period (relative to its start).")
-    lo = add_var(m, f"{level_name}_period_min", ("typical_period", dim), -np.inf, np.inf, "MWh",
-                 "Lowest level within each typical period (relative to its start).")
+    hi = add_var(
+        m,
+        f"{level_name}_period_max",
+        ("typical_period", dim),
+        -np.inf,
+        np.inf,
+        "MWh",
+        "Highest level within each typical period (relative to its start).",
+    )
+    lo = add_var(
+        m,
+        f"{level_name}_period_min",
+        ("typical_period", dim),
+        -np.inf,
+        np.inf,
+        "MWh",
+        "Lowest level within each typical period (relative to its start).",
+    )
     # link: start[d+1] - start[d] - level[last(order[d])] = 0 (cyclic)
     nxt = np.roll(sc, -1, axis=0)
     rows = np.arange(D * K).reshape(D, K)
     add_rows(
         m,
-        RowBlock(f"{level_name}_link", ("period_original", dim), (D, K), "==", "MWh",
-                 "Level carried from one original period to the next."),
+        RowBlock(
+            f"{level_name}_link",
+            ("period_original", dim),
+            (D, K),
+            "==",
+            "MWh",
+            "Level carried from one original period to the next.",
+        ),
         np.concatenate([rows, rows, rows], axis=None),
         np.concatenate([nxt, sc, lc[last[order]]], axis=None),
         np.concatenate([np.ones((D, K)), -np.ones((D, K)), -np.ones((D, K))], axis=None),
@@ -183,12 +209,15 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
     )
     T = lc.shape[0]
     rows = np.arange(T * K).reshape(T, K)
-    for name, col, sense in ((f"{level_name}_below_max", hi, "<="),
-                             (f"{level_name}_above_min", lo, ">=")):
+    for name, col, sense in (
+        (f"{level_name}_below_max", hi, "<="),
+        (f"{level_name}_above_min", lo, ">="),
+    ):
         add_rows(
             m,
-            RowBlock(name, ("time", dim), (T, K), sense, "MWh",
-                     "Level within the period's extreme."),
+            RowBlock(
+                name, ("time", dim), (T, K), sense, "MWh", "Level within the period's extreme."
+            ),
             np.concatenate([rows, rows], axis=None),
             np.concatenate([lc, col.cols()[p]], axis=None),
             np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),
@@ -209,8 +238,14 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
             hi_coef.append(-np.ones((D, ext.size)))
     add_rows(
         m,
-        RowBlock(f"{level_name}_top", ("period_original", dim), (D, K), "<=", "MWh",
-                 "Start level plus the period's highest change within the capacity."),
+        RowBlock(
+            f"{level_name}_top",
+            ("period_original", dim),
+            (D, K),
+            "<=",
+            "MWh",
+            "Start level plus the period's highest change within the capacity.",
+        ),
         np.concatenate(hi_rows_c, axis=None),
         np.concatenate(hi_cols, axis=None),
         np.concatenate(hi_coef, axis=None),
@@ -218,8 +253,14 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
     )
     add_rows(
         m,
-        RowBlock(f"{level_name}_bottom", ("period_original", dim), (D, K), ">=", "MWh",
-                 "Start level plus the period's lowest change at least empty."),
+        RowBlock(
+            f"{level_name}_bottom",
+            ("period_original", dim),
+            (D, K),
+            ">=",
+            "MWh",
+            "Start level plus the period's lowest change at least empty.",
+        ),
         np.concatenate([rows, rows], axis=None),
         np.concatenate([sc, lo.cols()[order]], axis=None),
         np.concatenate([np.ones((D, K)), np.ones((D, K))], axis=None),

@@ -10,7 +10,7 @@ from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
 from ..schema import HOURS_PER_YEAR
 from ..timeagg import step_hours
 from ._util import node_index
-from .stock import add_stock
+from .stock import write_stock
 
 
 def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
@@ -57,7 +57,7 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     add_balance_term(m, nodes, dis.cols(), 1.0)
     add_balance_term(m, nodes, ch.cols(), -1.0)
     dt = step_hours(ds)[:, None] * np.ones((1, S))
-    add_stock(
+    write_stock(
         m,
         ds,
         level_name="storage_level_mwh",

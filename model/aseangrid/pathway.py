@@ -1,0 +1,342 @@
+"""Pathways: model years solved in order, each building on what the earlier ones left (myopic).
+
+For each year ``y`` of ``scenario.pathway.years`` the scenario is loaded with the
+:class:`~aseangrid.expansion.PathwayState` of the earlier steps (builds join the fleet,
+retirements and early retirements leave it), solved, verified and written; its builds and
+early retirements are then carried forward.
+
+Costs. A step's objective is one year of operation plus the annuities and fixed O&M of what
+that step builds. Assets built in earlier steps keep costing their annuity every year of their
+life: reported as ``earlier_builds`` in the yearly cost, not part of that step's decisions.
+Step ``y`` stands for the years ``y .. y + n - 1`` up to the next step (``n = 5`` for the
+last); the pathway's present value discounts each of those years to the first step year at
+the scenario's discount rate::
+
+    NPV = sum_y C_y * sum_{j=0}^{n_y - 1} (1 + r)^-(y + j - y_0)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from . import schema as sc
+from .expansion import PathwayState, record_step
+
+Progress = Callable[[str], None]
+
+#: technologies reported in pathway tables: generation then storage
+TECHNOLOGIES = sc.GENERATION_TECHNOLOGIES + sc.STORAGE_TECHNOLOGIES
+
+
+def _by_country_tech(values, countries, techs, labels_c, labels_t) -> np.ndarray:
+    out = np.zeros((len(countries), len(techs)))
+    cpos = {c: i for i, c in enumerate(countries)}
+    tpos = {t: i for i, t in enumerate(techs)}
+    for v, c, t in zip(values, labels_c, labels_t, strict=True):
+        out[cpos[c], tpos[t]] += v
+    return out
+
+
+def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int) -> xr.Dataset:
+    """Capacity, additions, early retirements, generation, emissions, caps and costs of one
+    solved pathway year (dimensions ``country``, ``technology``, ``carbon_cap``)."""
+    countries = list(sc.COUNTRIES)
+    techs = list(TECHNOLOGIES)
+    gc = ds["generator_country"].values
+    gt = ds["generator_technology"].values
+    ncountry = dict(
+        zip(ds["node"].values.tolist(), ds["node_country"].values.tolist(), strict=True)
+    )
+    sc_country = [ncountry[n] for n in ds["storage_node"].values.tolist()]
+    st = ds["storage_technology"].values
+    cap = _by_country_tech(res["capacity_total_mw"].values, countries, techs, gc, gt)
+    cap += _by_country_tech(res["storage_power_total_mw"].values, countries, techs, sc_country, st)
+    add = np.zeros_like(cap)
+    if "capacity_new_mw" in res:
+        g = res["generator_extendable"].values
+        add += _by_country_tech(
+            res["capacity_new_mw"].values,
+            countries,
+            techs,
+            ds["generator_country"].sel(generator=g).values,
+            ds["generator_technology"].sel(generator=g).values,
+        )
+    energy_add = np.zeros(len(countries))
+    if "storage_power_new_mw" in res:
+        s = res["storage_extendable"].values
+        sc_ext = [ncountry[n] for n in ds["storage_node"].sel(storage=s).values.tolist()]
+        add += _by_country_tech(
+            res["storage_power_new_mw"].values,
+            countries,
+            techs,
+            sc_ext,
+            ds["storage_technology"].sel(storage=s).values,
+        )
+        for v, c in zip(res["storage_energy_new_mwh"].values, sc_ext, strict=True):
+            energy_add[countries.index(c)] += v
+    early = np.zeros_like(cap)
+    if "capacity_retired_mw" in res:
+        g = res["generator_retirable"].values
+        early += _by_country_tech(
+            res["capacity_retired_mw"].values,
+            countries,
+            techs,
+            ds["generator_country"].sel(generator=g).values,
+            ds["generator_technology"].sel(generator=g).values,
+        )
+    gen = np.zeros_like(cap)
+    gen[:, : len(sc.GENERATION_TECHNOLOGIES)] = res["generation_country_twh"].values
+    comps = [str(c) for c in res["cost_component"].values]
+    dem = (ds["time_weight_h"].values[:, None] * ds["demand_mw"].values).sum(axis=0) / 1e6
+    dem_c = np.zeros(len(countries))
+    for v, n in zip(dem, ds["node"].values.tolist(), strict=True):
+        dem_c[countries.index(ncountry[n])] += v
+    ren = np.array(
+        [
+            k
+            in (
+                "hydro_reservoir",
+                "hydro_ror",
+                "geothermal",
+                "biomass",
+                "solar_pv",
+                "wind_onshore",
+                "wind_offshore",
+            )
+            for k in techs
+        ]
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        re_share = np.where(dem_c > 0, gen[:, ren].sum(axis=1) / dem_c, np.nan)
+    caps = [str(c) for c in ds["carbon_cap"].values]
+    cap_em = []
+    for k in range(len(caps)):
+        members = ds["country"].values[ds["carbon_cap_member"].values[k]]
+        cap_em.append(float(res["emissions_country_t"].sel(country=list(members)).sum()) / 1e6)
+    shadow = (
+        res["carbon_shadow_price_usd_per_t"].values
+        if "carbon_shadow_price_usd_per_t" in res
+        else np.zeros(len(caps))
+    )
+    links = res["link_extendable"].values if "link_capacity_new_mw" in res else np.array([])
+    link_new = res["link_capacity_new_mw"].values if links.size else np.array([])
+    out = xr.Dataset(
+        {
+            "capacity_mw": (
+                ("country", "technology"),
+                cap,
+                {"units": "MW", "description": "Capacity in service (storage: power)."},
+            ),
+            "additions_mw": (
+                ("country", "technology"),
+                add,
+                {"units": "MW", "description": "Capacity built in this step."},
+            ),
+            "storage_energy_additions_mwh": (
+                ("country",),
+                energy_add,
+                {"units": "MWh", "description": "Storage energy built."},
+            ),
+            "early_retirements_mw": (
+                ("country", "technology"),
+                early,
+                {"units": "MW", "description": "Existing capacity retired early."},
+            ),
+            "generation_twh": (
+                ("country", "technology"),
+                gen,
+                {"units": "TWh", "description": "Annual generation."},
+            ),
+            "demand_twh": (("country",), dem_c, {"units": "TWh", "description": "Demand."}),
+            "renewable_share": (
+                ("country",),
+                re_share,
+                {"units": "1", "description": "Renewable generation / demand."},
+            ),
+            "renewable_share_min": (
+                ("country",),
+                ds["renewable_share_min"].values,
+                {"units": "1", "description": "Target (NaN: none)."},
+            ),
+            "emissions_mt": (
+                ("country",),
+                res["emissions_country_t"].values / 1e6,
+                {"units": "MtCO2", "description": "Production-based CO2."},
+            ),
+            "carbon_cap_mt": (
+                ("carbon_cap",),
+                ds["carbon_cap_mt"].values,
+                {"units": "MtCO2", "description": "Cap."},
+            ),
+            "carbon_cap_emissions_mt": (
+                ("carbon_cap",),
+                np.array(cap_em),
+                {"units": "MtCO2", "description": "Emissions under it."},
+            ),
+            "carbon_shadow_price_usd_per_t": (
+                ("carbon_cap",),
+                shadow,
+                {"units": "USD/tCO2", "description": "Cost of one tonne less."},
+            ),
+            "cost_usd": (
+                ("cost_component",),
+                res["cost_usd"].values,
+                {"units": "USD", "description": "This year's cost by component."},
+            ),
+            "earlier_builds_usd": (
+                (),
+                state.annual_cost_usd(year),
+                {
+                    "units": "USD",
+                    "description": "Annuities and fixed O&M "
+                    "of capacity built in earlier steps, still in service.",
+                },
+            ),
+            "link_additions_mw": (
+                ("link_candidate",),
+                link_new,
+                {"units": "MW", "description": "Corridor capacity built."},
+            ),
+        },
+        coords={
+            "country": countries,
+            "technology": techs,
+            "carbon_cap": caps,
+            "cost_component": comps,
+            "link_candidate": [str(x) for x in links],
+        },
+    )
+    return out
+
+
+def combine(summaries: dict[int, xr.Dataset], discount_rate: float) -> xr.Dataset:
+    """Stack yearly summaries along ``year`` and add totals and present values."""
+    years = sorted(summaries)
+    pw = xr.concat(
+        [summaries[y] for y in years],
+        dim=pd.Index(years, name="year"),
+        join="outer",
+        fill_value=np.nan,
+    )
+    for v in (
+        "additions_mw",
+        "early_retirements_mw",
+        "storage_energy_additions_mwh",
+        "link_additions_mw",
+    ):
+        if v in pw:
+            pw[v] = pw[v].fillna(0.0)
+    comps = [str(c) for c in pw["cost_component"].values]
+    keep = [c for c in comps if c != "policy_penalty"]
+    total = pw["cost_usd"].sel(cost_component=keep).sum("cost_component") + pw["earlier_builds_usd"]
+    pw["system_cost_usd"] = total.assign_attrs(
+        units="USD/yr",
+        description="Cost of the year: operation, new builds' annuities and earlier builds' "
+        "annuities (policy penalties excluded, reported separately).",
+    )
+    span = [(years[i + 1] - y) if i + 1 < len(years) else 5 for i, y in enumerate(years)]
+    r = float(discount_rate)
+    pv = np.array(
+        [
+            sum((1 + r) ** -(y + j - years[0]) for j in range(n))
+            for y, n in zip(years, span, strict=True)
+        ]
+    )
+    pw["years_represented"] = xr.DataArray(span, dims="year", attrs={"units": "yr"})
+    pw["present_value_factor"] = xr.DataArray(
+        pv, dims="year", attrs={"units": "yr", "description": "Discounted years per step."}
+    )
+    pw.attrs["npv_usd"] = float((total.values * pv).sum())
+    pw.attrs["discount_rate"] = r
+    pw.attrs["base_year"] = years[0]
+    return pw
+
+
+def headline_table(pw: xr.Dataset, countries: list[str] | None = None) -> pd.DataFrame:
+    """The pathway table: capacity by technology [GW], emissions [Mt], RE share, cost [bn USD]
+    by year, for ``countries`` (default: all with capacity)."""
+    if countries is None:
+        has = pw["capacity_mw"].sum(("year", "technology")) > 0
+        countries = [str(c) for c in pw["country"].values[has.values]]
+    sub = pw.sel(country=countries)
+    cap = (sub["capacity_mw"].sum("country") / 1e3).to_pandas()
+    cap = cap.loc[:, cap.abs().max() > 0.05]
+    cap.columns = [f"{c} [GW]" for c in cap.columns]
+    df = cap.round(1)
+    df["CO2 [Mt]"] = sub["emissions_mt"].sum("country").to_pandas().round(1)
+    gen = sub["generation_twh"].sum("country")
+    ren = [
+        k
+        for k in TECHNOLOGIES
+        if k
+        in (
+            "hydro_reservoir",
+            "hydro_ror",
+            "geothermal",
+            "biomass",
+            "solar_pv",
+            "wind_onshore",
+            "wind_offshore",
+        )
+    ]
+    df["RE share of demand"] = (
+        (gen.sel(technology=ren).sum("technology") / sub["demand_twh"].sum("country"))
+        .to_pandas()
+        .round(3)
+    )
+    df["system cost [bn USD/yr]"] = (pw["system_cost_usd"] / 1e9).to_pandas().round(2)
+    df.index.name = "year"
+    return df
+
+
+def solve_pathway(
+    s, name: str, folder: str | Path, progress: Progress | None = None
+) -> tuple[xr.Dataset, dict[int, xr.Dataset], list[dict]]:
+    """Solve every year of a pathway scenario in order; write ``<folder>/<name>/<year>/``.
+
+    Returns the combined pathway Dataset, the results per year and one info dict per year.
+    """
+    from .runner import _options, _write
+    from .scenario import load_scenario, scenario_for_year
+    from .solve import solve
+
+    say = progress or (lambda msg: None)
+    folder = Path(folder)
+    state = PathwayState()
+    summaries, results, infos = {}, {}, []
+    opts, so = _options(s)
+    for y in s.pathway.years:
+        t0 = time.perf_counter()
+        ds = load_scenario(scenario_for_year(s, y), year=y, state=state)
+        t_load = time.perf_counter() - t0
+        res = solve(ds, options=opts, solver_options=so)
+        res.attrs["pathway_year"] = y
+        res.attrs["earlier_builds_usd"] = state.annual_cost_usd(y)
+        _write(res, f"{name}/{y}", str(folder))
+        summaries[y] = year_summary(ds, res, state, y)
+        state = record_step(state, ds, res, y)
+        results[y] = res
+        dt = time.perf_counter() - t0
+        infos.append(
+            {
+                "name": f"{name}/{y}",
+                "load_s": round(t_load, 1),
+                "total_s": round(dt, 1),
+                "solve_s": res.attrs["time_solve_s"],
+                "objective_usd": res.attrs["objective_usd"],
+                "variables": res.attrs["n_variables"],
+                "status": res.attrs["solver_status"],
+                "verified": bool(res.attrs.get("verified", 0)),
+            }
+        )
+        say(f"  {name} {y}: solved in {dt:.0f} s, verified")
+    pw = combine(summaries, s.expansion.discount_rate if s.expansion else 0.10)
+    pw.attrs["scenario_name"] = name
+    pw.attrs["scenario"] = s.model_dump_json()
+    return pw, results, infos
