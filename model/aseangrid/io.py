@@ -675,6 +675,23 @@ def _assemble(
             avail_pu[:, i] = prof[sc.PROFILE_FILE_OF[p]][g_node[i]].to_numpy() * avail[i]
         elif p == "hydro":
             key = (g_node[i], g_tech[i])
+            candidate = gens["status"].iloc[i] == "candidate"
+            if candidate and key not in hydro.index:  # new hydro: the node's other hydro row
+                other = "hydro_ror" if g_tech[i] == "hydro_reservoir" else "hydro_reservoir"
+                if (g_node[i], other) in hydro.index:
+                    key = (g_node[i], other)
+            if candidate and (key not in hydro.index or g_node[i] not in hyd_profile.columns):
+                problems.append(
+                    Problem(
+                        "build_limits.csv",
+                        None,
+                        "node/technology",
+                        f"{g_node[i]}/{g_tech[i]}",
+                        "hydro only at nodes with a hydro.csv row and a hydro_inflow profile "
+                        "column (the new plant's inflow comes from them)",
+                    )
+                )
+                continue
             if key not in hydro.index or g_node[i] not in hyd_profile.columns:
                 problems.append(
                     Problem(

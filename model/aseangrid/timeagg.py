@@ -59,8 +59,30 @@ def _features(ds: xr.Dataset) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.DatetimeIndex(ds["time"].values))
 
 
+def _rescale(full: xr.Dataset, out: xr.Dataset, weights: np.ndarray) -> None:
+    """Scale each series so its weighted mean over the kept hours equals its mean over the
+    year (annual demand, renewable and inflow energy preserved), capped at its annual peak."""
+    for name in _FEATURES:
+        if name not in out:
+            continue
+        x = out[name].values
+        shape = x.shape
+        x = x.reshape(shape[0], -1)
+        full_x = full[name].values.reshape(full.sizes["time"], -1)
+        m0 = full_x.mean(axis=0)
+        m1 = (weights[:, None] * x).sum(axis=0) / weights.sum()
+        with np.errstate(invalid="ignore", divide="ignore"):
+            f = np.where(m1 > 0, m0 / m1, 1.0)
+        y = np.minimum(x * f[None, :], full_x.max(axis=0)[None, :])
+        out[name] = out[name].copy(data=y.reshape(shape))
+
+
 def representative_periods(
-    ds: xr.Dataset, n_periods: int, period_hours: int = 24, method: str = "hierarchical"
+    ds: xr.Dataset,
+    n_periods: int,
+    period_hours: int = 24,
+    method: str = "hierarchical",
+    rescale: bool = True,
 ) -> xr.Dataset:
     """Reduce an hourly Dataset to ``n_periods`` typical periods of ``period_hours`` hours.
 
@@ -157,6 +179,8 @@ def representative_periods(
         dims="time",
         attrs={"units": "h", "description": "Hours of the year each kept hour stands for."},
     )
+    if rescale and K < D:
+        _rescale(ds, out, out["time_weight_h"].values)
     out["time_step_h"] = xr.DataArray(
         np.ones(K * period_hours),
         dims="time",

@@ -33,7 +33,8 @@ def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     if ext.size:  # new capacity: output bounded by a row, the bound only by the potential
         cap = cap.copy()
         cap[ext] += ds["capacity_new_max_mw"].values[ext]
-    ub = a * cap[None, :]
+    with np.errstate(invalid="ignore"):  # 0 * inf (no sun, unlimited potential) is 0
+        ub = np.where(a > 0, a * cap[None, :], 0.0)
     # reservoir hydro is limited by its energy, not by must-run
     lb = np.where(ds["reservoir_capacity_mwh"].values[None, :] > 0, 0.0, lb)
     blk = add_var(
