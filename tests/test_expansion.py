@@ -344,7 +344,7 @@ def test_candidates_follow_the_topology():
 
 
 def test_cost_trajectory_interpolation_and_annuity(tables):
-    capex, per_kwh, fom = ex._costs(tables, 2032, "solar_pv")
+    capex, per_kwh, _fom = ex._costs(tables, 2032, "solar_pv")
     ct = tables["cost_trajectories"].set_index(["technology", "year"])
     a, b = (
         ct.loc[("solar_pv", 2030), "capex_usd_per_kw"],
@@ -359,7 +359,7 @@ def test_cost_trajectory_interpolation_and_annuity(tables):
 def test_missing_expansion_table_is_a_clear_error(tmp_path, tables):
     t = dict(tables)
     del t["cost_trajectories"]
-    with pytest.raises(ag.InputError, match="cost_trajectories.csv"):
+    with pytest.raises(ag.InputError, match=r"cost_trajectories\.csv"):
         ex.edit_tables(t, 2030, ex.ExpansionSpec(), ex.PathwayState())
 
 
