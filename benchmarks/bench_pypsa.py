@@ -1,0 +1,592 @@
+"""Peer benchmark: aseangrid against PyPSA on the same network, same HiGHS options.
+
+Usage (one command, everything; about 20 minutes on 2 cores)::
+
+    pip install -e ".[bench]"
+    python benchmarks/bench_pypsa.py
+
+Other uses::
+
+    python benchmarks/bench_pypsa.py --hours 168 --nodes ltms       # one small case
+    python benchmarks/bench_pypsa.py --options-study                 # HiGHS options, quarter
+
+Every case (a horizon of the shipped dataset and a node set) is solved by both models, each in
+its own subprocess so that peak memory is that model's alone. Both models are built from the
+same input Dataset after :func:`pypsa_network.comparable` (annual policy rows and contracts
+removed on both sides), both get exactly the same HiGHS options, and the objectives must agree
+to 1e-6 relative or the run fails. Stages timed, for both: load (CSV -> Dataset), build,
+hand-over to HiGHS, solve (HiGHS's own run time), extraction and writing the results to disk.
+Results go to ``benchmarks/results/pypsa.jsonl`` (one JSON line per model and case), the table
+to standard output (``--update-readme`` also writes it and the plot into
+``benchmarks/README.md``). Timings depend on the machine and its load: compare the two models
+only within one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+RESULTS = HERE / "results"
+README = HERE / "README.md"
+PLOT = HERE / "pypsa_scaling.png"
+TABLE_START, TABLE_END = "<!-- bench-pypsa-table:start -->", "<!-- bench-pypsa-table:end -->"
+
+#: Horizons of the scaling curve: a week, a quarter, a year [hours].
+HORIZONS = {"week": 168, "quarter": 2190, "year": 8760}
+#: Relative objective difference above which the comparison is refused.
+OBJ_RTOL = 1e-6
+
+
+def _rss_gb() -> float:
+    """Resident memory high-water mark of this process [GB] (Linux reports kB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+
+
+def _setup_paths() -> None:
+    sys.path.insert(0, str(HERE))
+    sys.path.insert(0, str(ROOT / "model"))
+
+
+def _highs_options(extra: dict | None = None, method: str = "simplex") -> dict:
+    """The HiGHS options both models get: aseangrid's defaults with one thread."""
+    from aseangrid.solve import SolverOptions
+
+    so = SolverOptions(method=method, threads=1, extra=extra or {})
+    return so.highs_options()
+
+
+def _load(year: int, hours: int, nodes: str) -> Any:
+    from pypsa_network import LTMS_NODES, comparable, subset_nodes
+
+    import aseangrid as ag
+
+    ds = ag.load_inputs(ROOT / "inputs" / "asean", year=year)
+    ds = comparable(ds)
+    if hours < ds.sizes["time"]:
+        ds = ds.isel(time=slice(0, hours))
+    if nodes == "ltms":
+        ds = subset_nodes(ds, LTMS_NODES)
+    return ds
+
+
+def run_aseangrid(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict:
+    """One aseangrid run, stage by stage; returns sizes, times [s], memory [GB], objective."""
+    t0 = time.perf_counter()
+    from aseangrid.build import build_model
+    from aseangrid.io import write_results
+    from aseangrid.results import extract, verify_results
+    from aseangrid.solve import SolverOptions, prepare, run_prepared
+
+    rss_import = _rss_gb()
+    t_import = time.perf_counter() - t0
+    t = time.perf_counter()
+    ds = _load(year, hours, nodes)
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
+    m = build_model(ds)
+    t_build = time.perf_counter() - t
+    so = SolverOptions(extra=highs)  # the exact option set, as given
+    p = prepare(m, so)
+    sol = run_prepared(p)
+    h = p.h
+    t = time.perf_counter()
+    res = extract(m, sol)
+    t_extract = time.perf_counter() - t
+    t = time.perf_counter()
+    verify_results(ds, res)
+    t_verify = time.perf_counter() - t
+    t = time.perf_counter()
+    write_results(res, out / "aseangrid", overwrite=True)
+    t_write = time.perf_counter() - t
+    return {
+        "rows": int(h.getNumRow()),
+        "cols": int(h.getNumCol()),
+        "nnz": int(h.getNumNz()),
+        "import_s": t_import,
+        "load_s": t_load,
+        "build_s": t_build,
+        "compile_s": sol.timings["compile_s"],
+        "handover_s": sol.timings["compile_s"] + sol.timings["handover_s"],
+        "solve_wall_s": sol.timings["solve_s"],
+        "solver_s": float(h.getRunTime()),
+        "extract_s": t_extract + sol.timings.get("retrieve_s", 0.0),
+        "verify_s": t_verify,
+        "write_s": t_write,
+        "rss_import_gb": rss_import,
+        "objective": sol.objective,
+        "simplex_iterations": sol.info["simplex_iterations"],
+        "ipm_iterations": sol.info["ipm_iterations"],
+        "dual_status": sol.info["dual_solution_status"],
+    }
+
+
+def run_direct(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict:
+    """aseangrid's formulation handed to HiGHS without Pyomo (the proposal of
+    ``bench_direct.py``): same Dataset, same formulation functions, same extraction,
+    verification and writing; only the Pyomo model and its standard-form compile are skipped
+    (and with them the pre-solve number checks, which are numpy and well under a second)."""
+    import types
+
+    import numpy as np
+    from bench_direct import assemble, build_direct, to_highs
+
+    from aseangrid.io import write_results
+    from aseangrid.results import extract, verify_results
+    from aseangrid.solve import Solution
+
+    t_import = 0.0
+    rss_import = _rss_gb()
+    t = time.perf_counter()
+    ds = _load(year, hours, nodes)
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
+    ix, recorded = build_direct(ds)
+    t_build = time.perf_counter() - t
+    t = time.perf_counter()
+    h = to_highs(assemble(ix, recorded), highs)
+    t_hand = time.perf_counter() - t
+    t = time.perf_counter()
+    h.run()
+    t_solve = time.perf_counter() - t
+    if h.modelStatusToString(h.getModelStatus()) != "Optimal":
+        raise RuntimeError(f"HiGHS: {h.modelStatusToString(h.getModelStatus())}")
+    t = time.perf_counter()
+    hsol = h.getSolution()
+    info = h.getInfo()
+    row_of, off = {}, 0
+    for name, blk in ix.rows.items():
+        row_of[name] = np.arange(off, off + blk.size)
+        off += blk.size
+    sol = Solution(
+        x=np.asarray(hsol.col_value),
+        row_dual=np.asarray(hsol.row_dual),
+        row_of=row_of,
+        objective=float(info.objective_function_value),
+        status="Optimal",
+        info={"simplex_iterations": int(info.simplex_iteration_count), "highs_options": highs},
+        timings={},
+    )
+    res = extract(types.SimpleNamespace(_ag=ix), sol)
+    t_extract = time.perf_counter() - t
+    t = time.perf_counter()
+    verify_results(ds, res)
+    t_verify = time.perf_counter() - t
+    t = time.perf_counter()
+    write_results(res, out / "aseangrid", overwrite=True)
+    t_write = time.perf_counter() - t
+    return {
+        "rows": int(h.getNumRow()),
+        "cols": int(h.getNumCol()),
+        "nnz": int(h.getNumNz()),
+        "import_s": t_import,
+        "load_s": t_load,
+        "build_s": t_build,
+        "handover_s": t_hand,
+        "solve_wall_s": t_solve,
+        "solver_s": float(h.getRunTime()),
+        "extract_s": t_extract,
+        "verify_s": t_verify,
+        "write_s": t_write,
+        "rss_import_gb": rss_import,
+        "objective": sol.objective,
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "dual_status": int(info.dual_solution_status),
+    }
+
+
+def run_pypsa(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict:
+    """One PyPSA run, stage by stage (same Dataset, same HiGHS options)."""
+    t0 = time.perf_counter()
+    import logging
+
+    import linopy
+    import pypsa
+    from pypsa_network import to_pypsa
+
+    logging.getLogger("pypsa").setLevel(logging.ERROR)
+    logging.getLogger("linopy").setLevel(logging.ERROR)
+    pypsa.options.api.legacy_string_dtype = True
+    rss_import = _rss_gb()
+    t_import = time.perf_counter() - t0
+
+    # instrument linopy's HiGHS hand-over, run and solution assignment (timing only)
+    timed: dict[str, float] = {}
+    box: dict[str, Any] = {}
+
+    def wrap(cls: type, name: str, key: str) -> None:
+        orig = getattr(cls, name)
+
+        def inner(self, *a, **k):
+            t = time.perf_counter()
+            try:
+                return orig(self, *a, **k)
+            finally:
+                timed[key] = timed.get(key, 0.0) + time.perf_counter() - t
+                if key == "run":
+                    box["h"] = self.solver_model
+
+        setattr(cls, name, inner)
+
+    wrap(linopy.solvers.Highs, "_build_direct", "build_direct")
+    wrap(linopy.solvers.Highs, "_run_direct", "run")
+    wrap(linopy.Model, "assign_result", "assign_result")
+
+    t = time.perf_counter()
+    ds = _load(year, hours, nodes)
+    t_load = time.perf_counter() - t
+    t = time.perf_counter()
+    n = to_pypsa(ds)
+    t_network = time.perf_counter() - t
+    t = time.perf_counter()
+    model = n.optimize.create_model(include_objective_constant=False)
+    t_create = time.perf_counter() - t
+    t = time.perf_counter()
+    status, condition = model.solve(solver_name="highs", io_api="direct", **highs)
+    t_msolve = time.perf_counter() - t
+    if condition != "optimal":
+        raise RuntimeError(f"PyPSA/HiGHS: {status} {condition}")
+    h = box["h"]
+    t = time.perf_counter()
+    n.optimize.assign_solution()
+    n.optimize.assign_duals(False)
+    n.optimize.post_processing()
+    t_assign = time.perf_counter() - t
+    t = time.perf_counter()
+    n.export_to_netcdf(out / "pypsa.nc")
+    t_write = time.perf_counter() - t
+    info = h.getInfo()
+    return {
+        "rows": int(h.getNumRow()),
+        "cols": int(h.getNumCol()),
+        "nnz": int(h.getNumNz()),
+        "import_s": t_import,
+        "load_s": t_load,
+        "network_s": t_network,
+        "create_model_s": t_create,
+        "build_s": t_network + t_create,
+        "build_direct_s": timed.get("build_direct", 0.0),
+        # everything in linopy's solve that is neither the run nor the solution assignment:
+        # sanitising, validation and the direct hand-over to highspy
+        "handover_s": t_msolve - timed.get("run", 0.0) - timed.get("assign_result", 0.0),
+        "solve_wall_s": timed.get("run", 0.0),
+        "solver_s": float(h.getRunTime()),
+        "extract_s": timed.get("assign_result", 0.0) + t_assign,
+        "verify_s": 0.0,
+        "write_s": t_write,
+        "rss_import_gb": rss_import,
+        "objective": float(n.objective),
+        "simplex_iterations": int(info.simplex_iteration_count),
+        "ipm_iterations": int(info.ipm_iteration_count),
+        "dual_status": int(info.dual_solution_status),
+    }
+
+
+def _preimport() -> None:
+    """Import what both sides share, so that no stage times an import.
+
+    xarray imports dask.array lazily at its first operation when dask is installed (0.6 s
+    here); PyPSA imports it up front, so without this the aseangrid side's load would pay it.
+    """
+    import aseangrid  # noqa: F401
+
+    try:
+        import dask.array  # noqa: F401
+    except ImportError:  # pragma: no cover - dask is optional for xarray
+        pass
+
+
+def worker(spec: dict) -> dict:
+    """Run one model on one case in this process and return its record."""
+    _setup_paths()
+    _preimport()
+    t0 = time.perf_counter()
+    fn = {"aseangrid": run_aseangrid, "pypsa": run_pypsa, "direct": run_direct}[spec["side"]]
+    with tempfile.TemporaryDirectory(prefix="bench-pypsa-") as tmp:
+        rec = fn(spec["year"], spec["hours"], spec["nodes"], spec["highs"], Path(tmp))
+    rec["end_to_end_s"] = time.perf_counter() - t0 - rec["import_s"]
+    stages = ("load_s", "build_s", "handover_s", "solve_wall_s", "extract_s", "verify_s", "write_s")
+    rec["other_s"] = rec["end_to_end_s"] - sum(rec[k] for k in stages)
+    rec["outside_solver_s"] = rec["end_to_end_s"] - rec["solver_s"]
+    rec["overhead_share"] = rec["outside_solver_s"] / rec["end_to_end_s"]
+    rec["peak_rss_gb"] = _rss_gb()
+    return {**spec, **rec}
+
+
+def spawn(spec: dict) -> dict:
+    """Run :func:`worker` in a fresh Python process (its own peak memory)."""
+    env = dict(os.environ, PYTHONHASHSEED="0")
+    proc = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(spec)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"{spec['side']} failed on {spec}:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ----------------------------------------------------------------------------------------------
+def _e2e(rec: dict) -> float:
+    return rec["end_to_end_s"]
+
+
+def _f(x: float, nd: int = 1) -> str:
+    return f"{x:,.{nd}f}"
+
+
+#: Row labels of the models in the table.
+LABELS = {
+    "aseangrid": "aseangrid",
+    "pypsa": "PyPSA",
+    "direct": "aseangrid without Pyomo (proposal)",
+}
+
+
+def table(records: list[dict]) -> str:
+    """Markdown table: every model per case, and the ratios of each aseangrid variant to PyPSA."""
+    by = {(r["hours"], r["nodes"], r["side"]): r for r in records}
+    cases = sorted({(r["hours"], r["nodes"]) for r in records}, key=lambda c: (c[1], c[0]))
+    cols = (
+        "case",
+        "model",
+        "rows",
+        "columns",
+        "nonzeros",
+        "load",
+        "build",
+        "hand-over",
+        "solve (HiGHS)",
+        "extract + verify + write",
+        "**end to end**",
+        "**outside solver** (share)",
+        "**peak RSS**",
+        "objective",
+    )
+    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for hours, nodes in cases:
+        label = f"{'23 nodes' if nodes == 'all' else '7 nodes'}, {hours:,} h"
+        p = by.get((hours, nodes, "pypsa"))
+        for side in ("aseangrid", "pypsa", "direct"):
+            r = by.get((hours, nodes, side))
+            if r is None:
+                continue
+            post = r["extract_s"] + r["verify_s"] + r["write_s"]
+            obj = f"{r['objective'] / 1e9:.9f} bn USD"
+            if p is not None and side != "pypsa":
+                obj = f"rel. diff {abs(r['objective'] - p['objective']) / abs(p['objective']):.0e}"
+            lines.append(
+                f"| {label} | {LABELS[side]} | {r['rows']:,} | {r['cols']:,} | {r['nnz']:,} | "
+                f"{_f(r['load_s'])} s | {_f(r['build_s'])} s | {_f(r['handover_s'])} s | "
+                f"{_f(r['solver_s'])} s | {_f(post)} s | {_f(r['end_to_end_s'])} s | "
+                f"{_f(r['outside_solver_s'])} s ({100 * r['overhead_share']:.0f} %) | "
+                f"{r['peak_rss_gb']:.2f} GB | {obj} |"
+            )
+        for side in ("aseangrid", "direct"):
+            r = by.get((hours, nodes, side))
+            if r is None or p is None:
+                continue
+
+            def ratio(k: str, r=r, p=p) -> str:
+                return f"{r[k] / p[k]:.2f}×" if p[k] > 0 else "–"
+
+            post_r = (r["extract_s"] + r["verify_s"] + r["write_s"]) / (
+                p["extract_s"] + p["verify_s"] + p["write_s"]
+            )
+            who = "aseangrid" if side == "aseangrid" else "without Pyomo"
+            lines.append(
+                f"| {label} | *ratio {who} / PyPSA* | {r['rows'] / p['rows']:.2f} | "
+                f"{r['cols'] / p['cols']:.2f} | {r['nnz'] / p['nnz']:.2f} | {ratio('load_s')} | "
+                f"{ratio('build_s')} | {ratio('handover_s')} | {ratio('solver_s')} | "
+                f"{post_r:.2f}× | **{ratio('end_to_end_s')}** | **{ratio('outside_solver_s')}** | "
+                f"**{ratio('peak_rss_gb')}** | |"
+            )
+    return "\n".join(lines)
+
+
+def plot(records: list[dict], path: Path) -> None:
+    """Time outside the solver, solver time and peak memory against hours, per model."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 4))
+    style = {
+        "aseangrid": ("tab:blue", "o"),
+        "pypsa": ("tab:orange", "s"),
+        "direct": ("tab:green", "^"),
+    }
+    for side, (color, marker) in style.items():
+        for nodes, ls in (("all", "-"), ("ltms", "--")):
+            rs = sorted(
+                (r for r in records if r["side"] == side and r["nodes"] == nodes),
+                key=lambda r: r["hours"],
+            )
+            if not rs:
+                continue
+            h = [r["hours"] for r in rs]
+            lab = f"{LABELS[side]}, {'23' if nodes == 'all' else '7'} nodes"
+            kw = dict(color=color, marker=marker, ls=ls, label=lab)
+            axes[0].plot(h, [r["outside_solver_s"] for r in rs], **kw)
+            axes[1].plot(h, [r["solver_s"] for r in rs], **kw)
+            axes[2].plot(h, [r["peak_rss_gb"] for r in rs], **kw)
+    titles = ("time outside the solver [s]", "HiGHS run time [s]", "peak resident memory [GB]")
+    for ax, title in zip(axes, titles, strict=True):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("hours")
+        ax.set_title(title, fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("aseangrid vs PyPSA, same network and HiGHS options (2030, policies removed)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def update_readme(records: list[dict], header: str) -> None:
+    """Replace the table between the markers of ``benchmarks/README.md``."""
+    text = README.read_text()
+    a, b = text.index(TABLE_START), text.index(TABLE_END)
+    block = f"{TABLE_START}\n{header}\n\n{table(records)}\n{TABLE_END}"
+    README.write_text(text[:a] + block + text[b + len(TABLE_END) :])
+
+
+def linopy_version() -> str:
+    """The installed linopy version."""
+    import importlib.metadata as md
+
+    return md.version("linopy")
+
+
+def options_study(year: int, hours: int, nodes: str) -> list[dict]:
+    """aseangrid on one case under the HiGHS options worth comparing (duals always kept)."""
+    _setup_paths()
+    import highspy
+
+    variants: list[tuple[str, dict]] = [
+        ("dual simplex (default)", _highs_options()),
+        ("dual simplex, presolve off", _highs_options({"presolve": "off"})),
+        ("IPM, no crossover", _highs_options(method="ipm")),
+        ("IPM + crossover", _highs_options({"run_crossover": "on"}, method="ipm")),
+        ("IPM, presolve off", _highs_options({"presolve": "off"}, method="ipm")),
+        ("primal simplex", _highs_options({"simplex_strategy": 4})),
+    ]
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if h.setOptionValue("solver", "hipo") == highspy.HighsStatus.kOk:
+        variants.append(("HiPO (new IPM)", _highs_options(method="hipo")))
+    out = []
+    for label, opts in variants:
+        spec = {"side": "aseangrid", "year": year, "hours": hours, "nodes": nodes, "highs": opts}
+        try:
+            rec = spawn(spec)
+        except RuntimeError as exc:
+            rec = {**spec, "error": str(exc).splitlines()[-1]}
+        rec["variant"] = label
+        out.append(rec)
+        print(json.dumps(rec), flush=True)
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--year", type=int, default=2030)
+    p.add_argument("--hours", type=int, action="append", help="horizon(s); default 168/2190/8760")
+    p.add_argument("--nodes", choices=["all", "ltms"], action="append", help="node set(s)")
+    p.add_argument(
+        "--side",
+        choices=["aseangrid", "pypsa", "direct"],
+        action="append",
+        help="models to run (default all three; 'direct' is the no-Pyomo proposal)",
+    )
+    p.add_argument("--options-study", action="store_true", help="HiGHS options on the quarter")
+    p.add_argument("--update-readme", action="store_true", help="write table + plot to README")
+    p.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per model of each case shorter than a year; the fastest is kept (default 3)",
+    )
+    p.add_argument("--from-results", action="store_true", help="only redo table/plot/README")
+    p.add_argument("--out", type=Path, default=RESULTS / "pypsa.jsonl")
+    p.add_argument("--worker", help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.worker:
+        print(json.dumps(worker(json.loads(a.worker))), flush=True)
+        return
+    _setup_paths()
+    if a.options_study:
+        recs = options_study(a.year, (a.hours or [HORIZONS["quarter"]])[0], (a.nodes or ["all"])[0])
+        out = a.out.with_name("highs_options.jsonl")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("".join(json.dumps(r) + "\n" for r in recs))
+        return
+    if a.from_results:
+        records = [json.loads(x) for x in a.out.read_text().splitlines() if x.strip()]
+        print(table(records))
+        if a.update_readme:
+            update_readme(records, records[0].get("header", ""))
+            plot(records, PLOT)
+        return
+    hours = a.hours or list(HORIZONS.values())
+    node_sets = a.nodes or ["ltms", "all"]
+    sides = a.side or ["aseangrid", "pypsa", "direct"]
+    highs = _highs_options()
+    records: list[dict] = []
+    failures = []
+    for nodes in node_sets:
+        for h in sorted(hours):
+            pair = {}
+            for side in sides:
+                spec = {"side": side, "year": a.year, "hours": h, "nodes": nodes, "highs": highs}
+                runs = a.repeat if h < HORIZONS["year"] else 1
+                rec = min((spawn(spec) for _ in range(max(runs, 1))), key=_e2e)
+                rec["runs"] = runs
+                pair[side] = rec
+                records.append(rec)
+                print(json.dumps(rec), flush=True)
+            if "pypsa" in pair:
+                op = pair["pypsa"]["objective"]
+                for side, rec in pair.items():
+                    if abs(rec["objective"] - op) > OBJ_RTOL * abs(op):
+                        failures.append(
+                            f"{nodes}, {h} h: {side} {rec['objective']:.10g} vs PyPSA {op:.10g}"
+                        )
+    import highspy
+    import pypsa
+
+    header = (
+        f"Year {a.year}; HiGHS {highspy.Highs().version()} (highspy), PyPSA {pypsa.__version__}, "
+        f"linopy {linopy_version()}; HiGHS options (both models) `{highs}`; "
+        f"{time.strftime('%Y-%m-%d')}."
+    )
+    for r in records:
+        r["header"] = header
+    a.out.parent.mkdir(parents=True, exist_ok=True)
+    a.out.write_text("".join(json.dumps(r) + "\n" for r in records))
+    print(table(records))
+    if a.update_readme:
+        update_readme(records, header)
+        plot(records, PLOT)
+    if failures:
+        sys.exit("objectives differ:\n" + "\n".join(failures))
+
+
+if __name__ == "__main__":
+    main()
