@@ -212,6 +212,10 @@ def test_second_run_resumes_without_recomputing(first_run, caps_file, cluster, o
     assert third.computed == ["isolated-mt4"]
     got = load_results(folder / "scenarios" / "isolated-mt4.nc")
     assert got.attrs["objective_usd"] == one_by_one["isolated-mt4"].attrs["objective_usd"]
+    # without resume everything is solved again, each file replaced when its new one is done
+    fresh = ensemble(caps_file, scheduler=cluster.scheduler_address, resume=False)
+    assert fresh.computed == list(one_by_one) and not fresh.skipped
+    assert all(p.stat().st_mtime_ns > stamps[p] for p in files)
 
 
 def test_warm_started_sweeps_give_the_same_optima(caps_file, cluster, one_by_one, tmp_path):

@@ -481,6 +481,13 @@ def is_complete(folder: str | Path, name: str, scenario_json: str) -> bool:
     return stored == scenario_json
 
 
+def _mtime(folder: Path, name: str) -> float:
+    try:
+        return (folder / "scenarios" / f"{name}.nc").stat().st_mtime
+    except OSError:
+        return -1.0
+
+
 def _headline(res: xr.Dataset, name: str) -> dict[str, float]:
     from .compare import compare, headline
 
@@ -547,11 +554,13 @@ def solve_task(
     folder: str,
     warm_start: bool = False,
     before_solve: Callable[[str], None] | None = None,
+    written_after: float = 0.0,
 ) -> list[dict]:
     """Solve a task's scenarios in this process, writing each as soon as it is solved.
 
-    A scenario already written for the same definition is skipped (so a task retried after
-    its worker died does not redo what it finished). With ``warm_start`` and more than one
+    A scenario already written for the same definition (at or after ``written_after``, a Unix
+    time) is skipped, so a task retried after its worker died does not redo what it finished.
+    With ``warm_start`` and more than one
     scenario, the scenarios must differ only in their carbon caps' values: the model is built
     once and each solve starts from the previous basis.
 
@@ -571,7 +580,7 @@ def solve_task(
     session_error: BaseException | None = None
     for i, (name, par, js) in enumerate(zip(names, params, scenario_jsons, strict=True)):
         t0 = time.perf_counter()
-        if is_complete(out, name, js):
+        if is_complete(out, name, js) and _mtime(out, name) >= written_after:
             records.append({"name": name, "status": "skipped", "pid": os.getpid()})
             continue
         if before_solve is not None:
@@ -942,9 +951,9 @@ def ensemble(
         f"{len(members)} scenario(s): {len(done)} already complete, {len(pending)} to solve"
         f"{' (resumed)' if done else ''}"
     )
-    if not resume:
-        for m in pending:
-            (folder / "scenarios" / f"{m.name}.nc").unlink(missing_ok=True)
+    # without resume, results of earlier runs are replaced as the new ones finish (never
+    # deleted first); a retried task skips only what this run wrote
+    written_after = 0.0 if resume else time.time() - 1.0
     records: dict[str, dict] = {}
     cluster_info: dict[str, Any] = {"mode": "sequential" if sequential else "dask"}
 
@@ -956,6 +965,7 @@ def ensemble(
             str(folder),
             warm and len(task) > 1,
             before_solve,
+            written_after,
         )
 
     if pending and sequential:
