@@ -273,7 +273,13 @@ def ensemble(
             progress=say,
         )
         result.raise_for_failures()
-    except (AseangridError, KeyboardInterrupt) as exc:
+    except KeyboardInterrupt:
+        console.print(
+            "[bold red]interrupted[/]: the scenarios finished so far are kept; run the same "
+            "command again to resume"
+        )
+        raise typer.Exit(130) from None
+    except AseangridError as exc:
         _fail(exc, debug)
 
 
