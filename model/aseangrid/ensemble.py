@@ -821,7 +821,13 @@ def _client(
             client.close()
         return
     n = workers or os.cpu_count() or 1
-    with dask.config.set({"distributed.scheduler.allowed-failures": 3}):
+    # saturation 1.0: a worker holds only the task it runs, the rest wait on the scheduler
+    # and go to whichever worker frees first (scenarios take minutes, not milliseconds)
+    conf = {
+        "distributed.scheduler.allowed-failures": 3,
+        "distributed.scheduler.worker-saturation": 1.0,
+    }
+    with dask.config.set(conf):
         cluster = LocalCluster(
             n_workers=n,
             threads_per_worker=1,
@@ -831,6 +837,7 @@ def _client(
             silence_logs=40,
         )
     client = Client(cluster)
+    client.wait_for_workers(n, timeout=120)
     limits = [w.get("memory_limit") or 0 for w in client.scheduler_info()["workers"].values()]
     say(
         f"local Dask cluster: {n} worker(s), 1 thread each, memory limit "
@@ -1069,17 +1076,33 @@ def _run_on_dask(
             say(f"{len(tasks)} task(s) on {n_workers} worker(s); cap sweeps share a session")
         with contextlib.suppress(Exception):
             client.subscribe_topic(EVENT_TOPIC, lambda event: report(event[1]))
-        futures = {}
+        # greedy: as many tasks in flight as workers, the next one submitted when one ends,
+        # so a free worker always takes the next task (the scheduler cannot know that a
+        # scenario lasts minutes and would queue tasks behind a busy worker)
+        futures: dict = {}
+        queue = list(tasks)
         run_id = uuid.uuid4().hex[:6]
-        for task in tasks:
+
+        def submit_next(ac=None) -> None:
+            task = queue.pop(0)
             fut = client.submit(solve_task, *args(task), key=f"ensemble-{task[0].name}-{run_id}")
             futures[fut] = task
+            if ac is not None:
+                ac.add(fut)
+
+        for _ in range(min(n_workers, len(queue))):
+            submit_next()
         try:
-            for fut in as_completed(futures):
+            ac = as_completed(list(futures))
+            for fut in ac:
                 task = futures[fut]
+                # workers may have joined (an adaptive cluster): keep one task per worker
+                free = max(1, len(client.scheduler_info().get("workers", {})))
+                while queue and sum(not f.done() for f in futures) < free:
+                    submit_next(ac)
                 try:
                     recs = fut.result()
-                except Exception as exc:
+                except Exception as exc:  # e.g. KilledWorker: record, go on
                     folder = Path(args(task)[3])
                     recs = []
                     for m in task:
