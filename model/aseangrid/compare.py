@@ -180,7 +180,8 @@ def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> 
         per["exports_twh"].append(
             r["exports_twh"].values if "exports_twh" in r else np.zeros(len(countries))
         )
-        dem = r["demand_mw"].sum("time").values / 1e6
+        w = r["time_weight_h"] if "time_weight_h" in r else 1.0
+        dem = (w * r["demand_mw"]).sum("time").values / 1e6
         per["node_demand_twh"].append(dem)
         per["demand_twh"].append(
             np.array([dem[r["node_country"].values == c].sum() for c in countries])
