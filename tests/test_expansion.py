@@ -388,3 +388,47 @@ def test_pathway_summary_discounting():
     assert pv[1] == pytest.approx(4.169865 / 1.1**5, rel=1e-6)
     assert pw.attrs["npv_usd"] == pytest.approx(pv.sum())
     assert isinstance(pw["system_cost_usd"].to_pandas(), pd.Series)
+
+
+def test_pathway_run_file_end_to_end(tmp_path):
+    """`aseangrid run` on a pathway run file: every year solved and written, the pathway tables,
+    figures and report, and the comparison of the last years."""
+    from typer.testing import CliRunner
+
+    from aseangrid.cli import app
+
+    run = tmp_path / "brn-pathway.yaml"
+    run.write_text(
+        f"""
+description: Brunei 2030-2035, two typical days
+defaults:
+  dataset: {SHIPPED}
+  countries: [BRN]
+  time_resolution: {{representative_periods: 2}}
+  expansion: {{no_new_coal_from: 2025}}
+  pathway: {{years: [2030, 2035]}}
+scenarios:
+  free: {{}}
+  capped:
+    pathway:
+      carbon_caps: {{BN: {{countries: [BRN], mt: {{2030: 2.0, 2035: 1.0}}}}}}
+comparisons:
+  capped-vs-free: {{reference: free, scenarios: [capped]}}
+"""
+    )
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["run", str(run), "--out", str(out), "--jobs", "1"])
+    assert r.exit_code == 0, r.output
+    for s in ("free", "capped"):
+        for y in (2030, 2035):
+            assert (out / s / str(y) / "results.nc").is_file()
+        assert (out / s / "pathway.nc").is_file()
+        df = pd.read_csv(out / s / "pathway.csv", index_col=0)
+        assert list(df.index) == [2030, 2035]
+    capped = pd.read_csv(out / "capped" / "pathway.csv", index_col=0)
+    free = pd.read_csv(out / "free" / "pathway.csv", index_col=0)
+    assert (capped["CO2 [Mt]"] <= [2.0 + 1e-6, 1.0 + 1e-6]).all()
+    assert (capped["system cost [bn USD/yr]"] >= free["system cost [bn USD/yr]"] - 1e-9).all()
+    for f in ("pathway_capacity.png", "pathway_generation.png", "pathway_emissions.svg"):
+        assert (out / "figures" / f).is_file()
+    assert "Pathway capped" in (out / "report.md").read_text()
