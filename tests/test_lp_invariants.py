@@ -245,3 +245,27 @@ def test_sweep_in_a_live_session_matches_independent_solves():
     assert sum(warm[1:]) < sum(cold_it[1:])  # re-solves start from the last basis
     with pytest.raises(ag.InputError):
         session.set_carbon_cap("nope", 1.0)
+
+
+def test_price_and_link_sweeps_in_a_live_session_match_independent_solves():
+    """Carbon prices (objective coefficients) and link capacities (column bounds) changed in
+    the live solver give the optima of models built with those numbers."""
+    from aseangrid.solve import Session
+
+    def case(price, cap):
+        ds = three_node_case(link_cap=cap)
+        ds["carbon_price_usd_per_t"].values[list(ds.country.values).index("LAO")] = price
+        return ds
+
+    session = Session(case(0.0, 80.0))
+    for price, cap in [(0.0, 80.0), (25.0, 80.0), (25.0, 20.0), (60.0, 120.0)]:
+        session.set_carbon_price("LAO", price)
+        session.set_link_capacity("l0", cap)
+        res = session.solve()
+        cold = ag.solve(case(price, cap))
+        assert res.attrs["objective_usd"] == pytest.approx(cold.attrs["objective_usd"], rel=1e-7)
+        assert float(res["flow_forward_mw"].sel(link="l0").max()) <= cap + 1e-6
+    with pytest.raises(ag.InputError):
+        session.set_link_capacity("nope", 1.0)
+    with pytest.raises(ag.InputError):
+        session.set_carbon_price("XXX", 1.0)

@@ -570,7 +570,7 @@ def solve_task(
         One record per scenario: ``status`` ``ok``, ``failed`` or ``skipped``, timings,
         objective, headline figures, worker, process id and its peak memory.
     """
-    from .runner import _options
+    from .runner import _options, set_sweep_values
     from .scenario import load_scenario
     from .solve import Session, solve
 
@@ -597,8 +597,7 @@ def solve_task(
                         session_error = exc
                 if session_error is not None:
                     raise session_error
-                for cap, c in s.carbon_caps.items():
-                    session.set_carbon_cap(cap, c.mt)
+                set_sweep_values(session, s)
                 res = session.solve()
             else:
                 res = solve(load_scenario(s), options=opts, solver_options=so)

@@ -114,9 +114,9 @@ def _solve_pathway(
 def _solve_group(
     names: list[str], scenario_jsons: list[str], folder: str, progress: Progress | None = None
 ) -> list[dict]:
-    """Worker: scenarios that differ only in their carbon caps' values, solved in one live
-    session (built once, warm-started); a group of one is solved as usual; a pathway
-    scenario solves its years in order."""
+    """Worker: scenarios that differ only in the values of caps, carbon prices or link
+    capacities, solved in one live session (built once, warm-started); a group of one is
+    solved as usual; a pathway scenario solves its years in order."""
     if len(names) == 1:
         if Scenario.model_validate_json(scenario_jsons[0]).pathway is not None:
             return _solve_pathway(names[0], scenario_jsons[0], folder, progress)
@@ -133,8 +133,7 @@ def _solve_group(
     infos = []
     for name, s, js in zip(names, scen, scenario_jsons, strict=True):
         t1 = time.perf_counter()
-        for cap, c in s.carbon_caps.items():
-            session.set_carbon_cap(cap, c.mt)
+        set_sweep_values(session, s)
         res = session.solve()
         res.attrs["scenario"] = js
         _write(res, name, folder)
@@ -142,14 +141,30 @@ def _solve_group(
     return infos
 
 
+def set_sweep_values(session, s: Scenario) -> None:
+    """Put a scenario's caps, carbon prices and link capacities into a live session (the
+    numbers :func:`sweep_groups` lets differ within a group)."""
+    for cap, c in s.carbon_caps.items():
+        session.set_carbon_cap(cap, c.mt)
+    for country, price in s.carbon_price_usd_per_t.items():
+        session.set_carbon_price(country, price)
+    for link, mw in s.link_capacity_mw.items():
+        if link in session.ds["link"].values:  # links of other years are absent
+            session.set_link_capacity(link, mw)
+
+
 def sweep_groups(scen: dict[str, Scenario], names: list[str]) -> list[list[str]]:
-    """Group scenarios that differ only in the values of their carbon caps (same caps, same
-    countries, everything else equal): such a group is solved in one live session."""
+    """Group scenarios that differ only in the values of their carbon caps, carbon prices or
+    link capacities (same keys, everything else equal): such a group is solved in one live
+    session (built once, numbers changed in the solver, warm-started)."""
     groups: dict[str, list[str]] = {}
     for n in names:
         d = scen[n].model_dump()
-        if d["carbon_caps"] and d["pathway"] is None and d["expansion"] is None:
+        sweepable = d["carbon_caps"] or d["carbon_price_usd_per_t"] or d["link_capacity_mw"]
+        if sweepable and d["pathway"] is None and d["expansion"] is None:
             d["carbon_caps"] = {k: v["countries"] for k, v in d["carbon_caps"].items()}
+            d["carbon_price_usd_per_t"] = sorted(d["carbon_price_usd_per_t"])
+            d["link_capacity_mw"] = sorted(d["link_capacity_mw"])
             key = json.dumps(d, sort_keys=True, default=str)
         else:
             key = f"single:{n}"

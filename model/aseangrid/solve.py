@@ -498,6 +498,9 @@ class Session:
     >>> for mt in (800, 700, 600):                            # doctest: +SKIP
     ...     s.set_carbon_cap("ASEAN", mt)
     ...     res = s.solve()
+
+    Carbon prices (:meth:`set_carbon_price`) and link capacities (:meth:`set_link_capacity`)
+    are changed the same way. Extendable links keep their build limit separately.
     """
 
     def __init__(
@@ -527,6 +530,61 @@ class Session:
         row = int(self.prepared.row_of["carbon_cap_limit"][k])
         self.prepared.h.changeRowBounds(row, -highspy.kHighsInf, 1e6 * float(mt))
         self.ds["carbon_cap_mt"].values[k] = float(mt)
+
+    def set_carbon_price(self, country: str, usd_per_t: float) -> None:
+        """Change the carbon price of a country (``ASEAN``: all ten) [USD/tCO2].
+
+        Edits the objective coefficients of the country's generators in the live model:
+        ``w_t * (mc_g + cp * ef_g)`` per MWh.
+        """
+        countries = self.ds["country"].values.tolist()
+        if country != "ASEAN" and country not in countries:
+            raise InputError(
+                [Problem("(session)", None, "country", country, f"one of {countries} or ASEAN")],
+                context="sweep",
+            )
+        cp = self.ds["carbon_price_usd_per_t"].values
+        if country == "ASEAN":
+            cp[:] = float(usd_per_t)
+        else:
+            cp[countries.index(country)] = float(usd_per_t)
+        blk = self.m._ag.blocks.get("generation_mw")
+        if blk is None:
+            return
+        gc = self.ds["generator_country"].values
+        sel = np.flatnonzero(np.isin(gc, countries if country == "ASEAN" else [country]))
+        if sel.size == 0:
+            return
+        pos = {c: i for i, c in enumerate(countries)}
+        gcp = np.array([cp[pos[c]] for c in gc[sel]])
+        w = self.ds["time_weight_h"].values[:, None]
+        cost = w * (
+            self.ds["marginal_cost_usd_per_mwh"].values[sel]
+            + gcp * self.ds["emission_factor_t_per_mwh"].values[sel]
+        )[None, :]
+        cols = blk.cols()[:, sel].ravel()
+        self.prepared.h.changeColsCost(cols.size, cols.astype(np.int32), cost.ravel())
+
+    def set_link_capacity(self, link: str, mw: float) -> None:
+        """Change a link's capacity in both directions [MW] (a one-way link stays one-way)."""
+        links = self.ds["link"].values.tolist()
+        if link not in links:
+            raise InputError(
+                [Problem("(session)", None, "link", link, "a link of the model's year")],
+                context="sweep",
+            )
+        i = links.index(link)
+        fwd = self.ds["link_capacity_forward_mw"].values
+        bwd = self.ds["link_capacity_backward_mw"].values
+        one_way = bwd[i] == 0 and fwd[i] > 0
+        fwd[i] = float(mw)
+        bwd[i] = 0.0 if one_way else float(mw)
+        ix = self.m._ag
+        for name, v in (("flow_forward_mw", fwd[i]), ("flow_backward_mw", bwd[i])):
+            cols = ix.blocks[name].cols()[:, i].astype(np.int32)
+            n = cols.size
+            self.prepared.h.changeColsBounds(n, cols, np.zeros(n), np.full(n, v))
+            ix.blocks[name].ub[:, i] = v
 
     def solve(self, verify: bool = True) -> xr.Dataset:
         """Solve from the current numbers; return verified results as :func:`solve` does."""
