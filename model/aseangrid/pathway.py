@@ -57,39 +57,40 @@ def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int
     st = ds["storage_technology"].values
     cap = _by_country_tech(res["capacity_total_mw"].values, countries, techs, gc, gt)
     cap += _by_country_tech(res["storage_power_total_mw"].values, countries, techs, sc_country, st)
-    add = np.zeros_like(cap)
-    if "capacity_new_mw" in res:
-        g = res["generator_extendable"].values
-        add += _by_country_tech(
-            res["capacity_new_mw"].values,
+
+    def on_subset(var: str, dim: str, country_of, tech_var: str) -> np.ndarray:
+        """``var`` (defined on the subset ``dim``) summed by country and technology."""
+        if var not in res:
+            return np.zeros_like(cap)
+        sub = res[dim].values
+        base = dim.removesuffix("_extendable").removesuffix("_retirable")
+        return _by_country_tech(
+            res[var].values,
             countries,
             techs,
-            ds["generator_country"].sel(generator=g).values,
-            ds["generator_technology"].sel(generator=g).values,
+            [country_of(x) for x in sub],
+            ds[tech_var].sel({base: sub}).values,
         )
+
+    gen_country = dict(zip(ds["generator"].values.tolist(), gc.tolist(), strict=True))
+    st_country = dict(zip(ds["storage"].values.tolist(), sc_country, strict=True))
+    add = on_subset(
+        "capacity_new_mw", "generator_extendable", gen_country.get, "generator_technology"
+    )
+    add += on_subset(
+        "storage_power_new_mw", "storage_extendable", st_country.get, "storage_technology"
+    )
     energy_add = np.zeros(len(countries))
-    if "storage_power_new_mw" in res:
-        s = res["storage_extendable"].values
-        sc_ext = [ncountry[n] for n in ds["storage_node"].sel(storage=s).values.tolist()]
-        add += _by_country_tech(
-            res["storage_power_new_mw"].values,
-            countries,
-            techs,
-            sc_ext,
-            ds["storage_technology"].sel(storage=s).values,
-        )
-        for v, c in zip(res["storage_energy_new_mwh"].values, sc_ext, strict=True):
-            energy_add[countries.index(c)] += v
-    early = np.zeros_like(cap)
-    if "capacity_retired_mw" in res:
-        g = res["generator_retirable"].values
-        early += _by_country_tech(
-            res["capacity_retired_mw"].values,
-            countries,
-            techs,
-            ds["generator_country"].sel(generator=g).values,
-            ds["generator_technology"].sel(generator=g).values,
-        )
+    if "storage_energy_new_mwh" in res:
+        for v, x in zip(
+            res["storage_energy_new_mwh"].values,
+            res["storage_extendable"].values.tolist(),
+            strict=True,
+        ):
+            energy_add[countries.index(st_country[x])] += v
+    early = on_subset(
+        "capacity_retired_mw", "generator_retirable", gen_country.get, "generator_technology"
+    )
     gen = np.zeros_like(cap)
     gen[:, : len(sc.GENERATION_TECHNOLOGIES)] = res["generation_country_twh"].values
     comps = [str(c) for c in res["cost_component"].values]

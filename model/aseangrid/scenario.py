@@ -86,6 +86,15 @@ class Contract(_Strict):
     )
 
 
+def _known_countries(v):
+    """Validator: every entry an ISO3 code of an ASEAN member (``ASEAN`` and None pass)."""
+    if isinstance(v, list):
+        for c in v:
+            if c not in sc.COUNTRIES:
+                raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
+    return v
+
+
 class Expansion(_Strict):
     """What the model may build and retire (capacity expansion; see docs/expansion.md)."""
 
@@ -114,13 +123,7 @@ class Expansion(_Strict):
     )
     keep_adequacy_rows: bool = False
 
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, v):
-        for c in v or []:
-            if c not in sc.COUNTRIES:
-                raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
-        return v
+    _countries = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
 
     @field_validator("technologies", "early_retirement")
     @classmethod
@@ -140,14 +143,7 @@ class PathwayCap(_Strict):
     countries: list[str] | Literal["ASEAN"]
     mt: dict[int, float] = Field(..., min_length=1, description="Cap by year [MtCO2].")
 
-    @field_validator("countries")
-    @classmethod
-    def _known(cls, v):
-        if isinstance(v, list):
-            for c in v:
-                if c not in sc.COUNTRIES:
-                    raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
-        return v
+    _known = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
 
 
 class Pathway(_Strict):
@@ -215,13 +211,7 @@ class Scenario(_Strict):
     pathway: Pathway | None = None
     time_resolution: TimeResolution = Field(default_factory=TimeResolution)
 
-    @field_validator("countries")
-    @classmethod
-    def _countries(cls, v):
-        for c in v or []:
-            if c not in sc.COUNTRIES:
-                raise ValueError(f"unknown country {c!r}; expected one of {sc.COUNTRIES}")
-        return v
+    _countries = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
 
     @field_validator("year")
     @classmethod

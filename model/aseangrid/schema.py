@@ -35,6 +35,17 @@ GENERATION_TECHNOLOGIES: tuple[str, ...] = (
 STORAGE_TECHNOLOGIES: tuple[str, ...] = ("battery", "pumped_hydro")
 TECHNOLOGIES: tuple[str, ...] = GENERATION_TECHNOLOGIES + STORAGE_TECHNOLOGIES
 FUELS: tuple[str, ...] = ("coal", "lignite", "gas", "oil", "biomass")
+#: Technologies whose generation counts as renewable in pathway tables (the dataset's
+#: ``technologies.renewable`` column decides for the LP's targets).
+RENEWABLE_TECHNOLOGIES: tuple[str, ...] = (
+    "hydro_reservoir",
+    "hydro_ror",
+    "geothermal",
+    "biomass",
+    "solar_pv",
+    "wind_onshore",
+    "wind_offshore",
+)
 #: Technologies counted as coal by coal phase-out policies.
 COAL_TECHNOLOGIES: tuple[str, ...] = ("coal", "lignite")
 PROFILES: tuple[str, ...] = ("solar", "wind_onshore", "wind_offshore", "hydro", "none")
