@@ -311,6 +311,7 @@ def worker(spec: dict) -> dict:
     """Run one model on one case in this process and return its record."""
     _setup_paths()
     _preimport()
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     fn = {"aseangrid": run_aseangrid, "pypsa": run_pypsa, "direct": run_direct}[spec["side"]]
     with tempfile.TemporaryDirectory(prefix="bench-pypsa-") as tmp:
@@ -321,6 +322,8 @@ def worker(spec: dict) -> dict:
     rec["outside_solver_s"] = rec["end_to_end_s"] - rec["solver_s"]
     rec["overhead_share"] = rec["outside_solver_s"] / rec["end_to_end_s"]
     rec["peak_rss_gb"] = _rss_gb()
+    # the machine is shared: record how busy it was (1-minute load average, 2 cores)
+    rec["loadavg"] = [load_before, os.getloadavg()[0]]
     return {**spec, **rec}
 
 
