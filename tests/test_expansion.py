@@ -432,3 +432,32 @@ comparisons:
     for f in ("pathway_capacity.png", "pathway_generation.png", "pathway_emissions.svg"):
         assert (out / "figures" / f).is_file()
     assert "Pathway capped" in (out / "report.md").read_text()
+
+
+def test_new_hydro_built_earlier_loads_in_later_steps():
+    """A pathway step after building hydro at a node whose hydro.csv row is for the other hydro
+    technology (MY-SBH has only run-of-river): the built plant loads with the node's inflow
+    profile, as its candidate did (found by the integrated Indonesia pathway in 2050)."""
+    s = Scenario.model_validate(
+        dict(dataset=str(SHIPPED), year=2050, countries=["MYS"], expansion=dict(), hours=DAY)
+    )
+    state = ex.PathwayState(
+        built=[
+            dict(
+                kind="generator",
+                id="MY-SBH_hydro_reservoir_built_2045",
+                node="MY-SBH",
+                technology="hydro_reservoir",
+                year=2045,
+                capacity_mw=300.0,
+                energy_mwh=0.0,
+                lifetime_yr=50.0,
+                annual_cost_usd=1e7,
+            ),
+        ]
+    )
+    ds = load_scenario(s, state=state)
+    g = "MY-SBH_hydro_reservoir_built_2045"
+    assert float(ds["capacity_mw"].sel(generator=g)) == 300.0
+    assert float(ds["reservoir_capacity_mwh"].sel(generator=g)) == 0.0
+    assert float(ds["availability_pu"].sel(generator=g).max()) > 0

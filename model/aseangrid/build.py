@@ -104,6 +104,14 @@ class Index:
     timings: dict[str, float] = field(default_factory=dict)
     #: labels of dimensions that are not in ``ds`` (e.g. ``reservoir``, ``generator_ramped``)
     coords: dict[str, np.ndarray] = field(default_factory=dict)
+    #: also create the Pyomo components (``False``: only the arrays the solver needs)
+    pyomo: bool = True
+    #: every row block as triplets: name -> (row, column, coefficient, rhs per row)
+    triplets: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
+    #: objective coefficient per column [USD], set by ``add_objective``
+    cost: np.ndarray | None = None
 
     def size(self, dim: str) -> int:
         """Length of a dimension of the input Dataset or of an extra dimension."""
@@ -144,13 +152,14 @@ def add_var(
     shape = tuple(ix.size(d) for d in dims)
     lb = np.broadcast_to(np.asarray(lb, dtype=float), shape)
     ub = np.broadcast_to(np.asarray(ub, dtype=float), shape)
-    lbl, ubl = _bound_list(lb), _bound_list(ub)
     n = int(np.prod(shape))
-    var = pyo.Var(range(n), bounds=lambda _m, i: (lbl[i], ubl[i]))
-    setattr(m, name, var)
+    if ix.pyomo:
+        lbl, ubl = _bound_list(lb), _bound_list(ub)
+        var = pyo.Var(range(n), bounds=lambda _m, i: (lbl[i], ubl[i]))
+        setattr(m, name, var)
+        ix.pyvars.extend(var.values())
     block = VarBlock(name, dims, shape, ix.n_cols, lb.copy(), ub.copy(), units, description)
     ix.blocks[name] = block
-    ix.pyvars.extend(var.values())
     ix.n_cols += n
     return block
 
@@ -184,6 +193,15 @@ def add_rows(
     rows = np.asarray(rows).ravel()
     cols = np.asarray(cols).ravel()
     coefs = np.broadcast_to(np.asarray(coefs, dtype=float), rows.shape).ravel()
+    ix.triplets[block.name] = (
+        rows,
+        cols,
+        coefs,
+        np.broadcast_to(np.asarray(rhs, dtype=float), block.shape).ravel().copy(),
+    )
+    ix.rows[block.name] = block
+    if not ix.pyomo:
+        return
     order = np.argsort(rows, kind="stable")
     cl = cols[order].tolist()
     cf = coefs[order].tolist()
@@ -217,7 +235,6 @@ def add_rows(
             return (r[i], e, None)
 
     setattr(m, block.name, pyo.Constraint(range(n), rule=rule))
-    ix.rows[block.name] = block
 
 
 def add_balance_term(m: pyo.ConcreteModel, node_idx: np.ndarray, cols: np.ndarray, coef) -> None:
@@ -242,8 +259,10 @@ def add_cost(m: pyo.ConcreteModel, name: str, cols: np.ndarray, cost: np.ndarray
     m._ag.cost_terms[name] = (cols, cost)
 
 
-def build_model(ds: xr.Dataset, options: Options | None = None) -> pyo.ConcreteModel:
-    """Build the dispatch LP for one input Dataset.
+def build_model(
+    ds: xr.Dataset, options: Options | None = None, pyomo: bool = True
+) -> pyo.ConcreteModel:
+    """Build the LP for one input Dataset.
 
     Parameters
     ----------
@@ -251,6 +270,12 @@ def build_model(ds: xr.Dataset, options: Options | None = None) -> pyo.ConcreteM
         Input Dataset from :func:`aseangrid.load_inputs` (after any scenario changes).
     options
         Formulation switches.
+    pyomo
+        Create the Pyomo variables, constraints and objective (the model of record, to inspect
+        or export). ``False`` keeps only the numpy arrays the formulation functions produce,
+        which is all :func:`aseangrid.solve.prepare` hands to HiGHS: the same LP (tested
+        element by element) without the cost of millions of Pyomo objects. :func:`solve`
+        and :class:`Session` build this way.
 
     Returns
     -------
@@ -262,7 +287,7 @@ def build_model(ds: xr.Dataset, options: Options | None = None) -> pyo.ConcreteM
 
     t0 = _time.perf_counter()
     m = pyo.ConcreteModel(name=ds.attrs.get("title", "aseangrid"))
-    m._ag = Index(ds=ds, options=options or Options())
+    m._ag = Index(ds=ds, options=options or Options(), pyomo=pyomo)
     for fn in REGISTRY:
         t1 = _time.perf_counter()
         fn(m, ds)

@@ -675,7 +675,8 @@ def _assemble(
             avail_pu[:, i] = prof[sc.PROFILE_FILE_OF[p]][g_node[i]].to_numpy() * avail[i]
         elif p == "hydro":
             key = (g_node[i], g_tech[i])
-            candidate = gens["status"].iloc[i] == "candidate"
+            # new hydro (a candidate, or built by an earlier pathway step): run-of-river profile
+            candidate = gens["status"].iloc[i] in ("candidate", "built")
             if candidate and key not in hydro.index:  # new hydro: the node's other hydro row
                 other = "hydro_ror" if g_tech[i] == "hydro_reservoir" else "hydro_reservoir"
                 if (g_node[i], other) in hydro.index:
@@ -709,7 +710,7 @@ def _assemble(
             if (
                 g_tech[i] == "hydro_reservoir"
                 and h["reservoir_hours"] > 0
-                and gens["status"].iloc[i] != "candidate"  # new hydro: run-of-river profile
+                and not candidate
             ):
                 avail_pu[:, i] = avail[i]
                 inflow_mw[:, i] = inflow * cap[i]
@@ -729,8 +730,10 @@ def _assemble(
         # candidates are never merged; with candidates (expansion), existing rows stay apart
         # from planned ones so that early retirement touches existing plants only
         expanding = "candidate" in status
+        # (and model-built rows apart from the dataset's: new hydro runs on its inflow profile)
+        group_of = {"existing": -2, "built": -3}
         own = [
-            i if st == "candidate" else (-2 if expanding and st == "existing" else -1)
+            i if st == "candidate" else (group_of.get(st, -1) if expanding else -1)
             for i, st in enumerate(status)
         ]
         keys = list(

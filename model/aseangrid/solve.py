@@ -283,38 +283,26 @@ def solve_model(m: pyo.ConcreteModel, solver_options: SolverOptions | None = Non
     return run_prepared(prepare(m, solver_options))
 
 
-def prepare(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -> Prepared:
-    """Compile the model, check its numbers and pass it to a new HiGHS instance (no solve)."""
-    try:
-        import highspy
-    except ImportError as exc:
-        raise EnvironmentFault(
-            f"the solver package highspy cannot be imported ({exc}); install it with "
-            "`pip install highspy` (it is a dependency of aseangrid: `pip install -e .`)"
-        ) from None
+def _compile_pyomo(m: pyo.ConcreteModel):
+    """The LP from the Pyomo components through Pyomo's standard-form compiler.
 
-    so = solver_options or SolverOptions()
+    Returns ``(A (CSC), c, rhs, mult, row_of, row_name)`` with ``mult`` 0 for equalities, +1
+    for ``<= rhs`` and -1 for ``>= rhs``. Used when asked (``via_pyomo``) and by the test that
+    checks the direct assembly gives the same LP.
+    """
     ix: Index = m._ag
-    timings: dict[str, float] = {}
-    t0 = _time.perf_counter()
     col_order = [getattr(m, b) for b in ix.blocks]
     row_order = [getattr(m, r) for r in ix.rows]
     repn = LinearStandardFormCompiler().write(
         m, mixed_form=True, set_sense=None, column_order=col_order, row_order=row_order
     )
-    timings["compile_s"] = _time.perf_counter() - t0
-
-    t1 = _time.perf_counter()
-    n_cols = ix.n_cols
-    if len(repn.columns) != n_cols:
-        raise SolveError("kModelError", f"compiled {len(repn.columns)} columns, expected {n_cols}")
-    # columns are in block order because column_order lists every block
-    lb = np.concatenate([b.lb.ravel() for b in ix.blocks.values()])
-    ub = np.concatenate([b.ub.ravel() for b in ix.blocks.values()])
-    c = np.asarray(repn.c.todense()).ravel() if repn.c.shape[0] else np.zeros(n_cols)
+    if len(repn.columns) != ix.n_cols:
+        raise SolveError(
+            "kModelError", f"compiled {len(repn.columns)} columns, expected {ix.n_cols}"
+        )
+    c = np.asarray(repn.c.todense()).ravel() if repn.c.shape[0] else np.zeros(ix.n_cols)
     A = repn.A.tocsc()
     rhs = np.asarray(repn.rhs, dtype=float)
-    # map matrix rows to (row block, element)
     pos: dict[int, tuple[str, int]] = {}
     for name in ix.rows:
         comp = getattr(m, name)
@@ -328,6 +316,72 @@ def prepare(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -
         row_of[name][i] = k
         mult[k] = entry[1]
         row_name.append(name)
+    return A, c, rhs, mult, row_of, row_name
+
+
+_SENSE = {"==": 0, "<=": 1, ">=": -1}
+
+
+def _assemble(ix: Index):
+    """The LP straight from the formulation's triplets, in the same row and column order as
+    :func:`_compile_pyomo` (duplicates summed, explicit zeros dropped)."""
+    from scipy import sparse
+
+    rr, cc, kk, rhs, mult, row_name = [], [], [], [], [], []
+    row_of: dict[str, np.ndarray] = {}
+    off = 0
+    for name, blk in ix.rows.items():
+        rows, cols, coefs, b = ix.triplets[name]
+        rr.append(rows + off)
+        cc.append(cols)
+        kk.append(coefs)
+        rhs.append(b)
+        mult.append(np.full(blk.size, _SENSE[blk.sense], dtype=np.int8))
+        row_of[name] = np.arange(off, off + blk.size, dtype=np.int64)
+        row_name.extend([name] * blk.size)
+        off += blk.size
+    A = sparse.csc_matrix(
+        (np.concatenate(kk), (np.concatenate(rr), np.concatenate(cc))), shape=(off, ix.n_cols)
+    )
+    A.sum_duplicates()
+    A.eliminate_zeros()
+    A.sort_indices()
+    c = ix.cost if ix.cost is not None else np.zeros(ix.n_cols)
+    return A, c, np.concatenate(rhs), np.concatenate(mult), row_of, row_name
+
+
+def prepare(
+    m: pyo.ConcreteModel, solver_options: SolverOptions | None = None, via_pyomo: bool = False
+) -> Prepared:
+    """Assemble the LP, check its numbers and pass it to a new HiGHS instance (no solve).
+
+    The matrix is assembled directly from the formulation's triplets (``via_pyomo=False``,
+    the default; the Pyomo components need not exist) or compiled from the Pyomo components
+    (``via_pyomo=True``; needs a model built with ``pyomo=True``). Both give the same LP.
+    """
+    try:
+        import highspy
+    except ImportError as exc:
+        raise EnvironmentFault(
+            f"the solver package highspy cannot be imported ({exc}); install it with "
+            "`pip install highspy` (it is a dependency of aseangrid: `pip install -e .`)"
+        ) from None
+
+    so = solver_options or SolverOptions()
+    ix: Index = m._ag
+    timings: dict[str, float] = {}
+    t0 = _time.perf_counter()
+    if via_pyomo:
+        A, c, rhs, mult, row_of, row_name = _compile_pyomo(m)
+    else:
+        A, c, rhs, mult, row_of, row_name = _assemble(ix)
+    timings["compile_s"] = _time.perf_counter() - t0
+
+    t1 = _time.perf_counter()
+    n_cols = ix.n_cols
+    # columns are in block order
+    lb = np.concatenate([b.lb.ravel() for b in ix.blocks.values()])
+    ub = np.concatenate([b.ub.ravel() for b in ix.blocks.values()])
 
     starts = np.cumsum([0] + [b.size for b in ix.blocks.values()])
     block_list = list(ix.blocks.values())
@@ -337,7 +391,7 @@ def prepare(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -
 
     def row_block(i: int) -> str:
         name = row_name[i]
-        el = int(np.flatnonzero(row_of[name] == i)[0])
+        el = int(np.flatnonzero(row_of[name] == i)[0])  # only on errors
         return f"{name}[{np.unravel_index(el, ix.rows[name].shape)}]"
 
     _check_numbers(m, A, c, rhs, lb, ub, row_block, col_block)
@@ -366,7 +420,7 @@ def prepare(m: pyo.ConcreteModel, solver_options: SolverOptions | None = None) -
     lp.a_matrix_.start_ = A.indptr
     lp.a_matrix_.index_ = A.indices
     lp.a_matrix_.value_ = A.data
-    lp.offset_ = float(repn.c_offset[0]) if len(repn.c_offset) else 0.0
+    lp.offset_ = 0.0
     st = h.passModel(lp)
     if st != highspy.HighsStatus.kOk:
         # HiGHS rejects rows with bad values but would still solve what is left: never go on
@@ -465,7 +519,7 @@ def solve(
     from .results import extract, verify_results
 
     t0 = _time.perf_counter()
-    m = build_model(ds, options)
+    m = build_model(ds, options, pyomo=False)
     t_build = _time.perf_counter() - t0
     sol = solve_model(m, solver_options)
     t1 = _time.perf_counter()
@@ -511,7 +565,7 @@ class Session:
     ):
         t0 = _time.perf_counter()
         self.ds = ds.copy(deep=True)
-        self.m = build_model(self.ds, options)
+        self.m = build_model(self.ds, options, pyomo=False)
         self.t_build = _time.perf_counter() - t0
         self.prepared = prepare(self.m, solver_options)
         self.solves = 0

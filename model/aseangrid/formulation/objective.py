@@ -19,6 +19,9 @@ def add_objective(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     cols = np.concatenate([c for c, _ in ix.cost_terms.values()])
     cost = np.concatenate([k for _, k in ix.cost_terms.values()])
     dense = np.bincount(cols, weights=cost, minlength=ix.n_cols)
+    ix.cost = dense
+    if not ix.pyomo:
+        return
     nz = np.flatnonzero(dense)
     pv = ix.pyvars
     expr = LinearExpression(
