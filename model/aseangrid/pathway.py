@@ -98,21 +98,7 @@ def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int
     dem_c = np.zeros(len(countries))
     for v, n in zip(dem, ds["node"].values.tolist(), strict=True):
         dem_c[countries.index(ncountry[n])] += v
-    ren = np.array(
-        [
-            k
-            in (
-                "hydro_reservoir",
-                "hydro_ror",
-                "geothermal",
-                "biomass",
-                "solar_pv",
-                "wind_onshore",
-                "wind_offshore",
-            )
-            for k in techs
-        ]
-    )
+    ren = np.isin(techs, sc.RENEWABLE_TECHNOLOGIES)
     with np.errstate(invalid="ignore", divide="ignore"):
         re_share = np.where(dem_c > 0, gen[:, ren].sum(axis=1) / dem_c, np.nan)
     caps = [str(c) for c in ds["carbon_cap"].values]
@@ -272,20 +258,7 @@ def headline_table(pw: xr.Dataset, countries: list[str] | None = None) -> pd.Dat
     df = cap.round(1)
     df["CO2 [Mt]"] = sub["emissions_mt"].sum("country").to_pandas().round(1)
     gen = sub["generation_twh"].sum("country")
-    ren = [
-        k
-        for k in TECHNOLOGIES
-        if k
-        in (
-            "hydro_reservoir",
-            "hydro_ror",
-            "geothermal",
-            "biomass",
-            "solar_pv",
-            "wind_onshore",
-            "wind_offshore",
-        )
-    ]
+    ren = list(sc.RENEWABLE_TECHNOLOGIES)
     df["RE share of demand"] = (
         (gen.sel(technology=ren).sum("technology") / sub["demand_twh"].sum("country"))
         .to_pandas()
