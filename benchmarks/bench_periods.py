@@ -53,6 +53,7 @@ def main() -> None:
     ap.add_argument("--periods", type=int, nargs="+", default=[8, 16, 32, 64])
     ap.add_argument("--out", default=None)
     ap.add_argument("--countries", nargs="+", default=None, help="model only these (ISO3)")
+    ap.add_argument("--method", default="ipm", help="HiGHS method (ipm, simplex)")
     ap.add_argument(
         "--crossover",
         action="store_true",
@@ -63,9 +64,8 @@ def main() -> None:
     s = scenario_for_year(scen[a.scenario], a.year)
     if a.countries:
         s = s.model_copy(update={"countries": a.countries})
-    s = s.model_copy(
-        update={"solver": s.solver.model_copy(update={"method": "ipm", "crossover": a.crossover})}
-    )
+    solver = s.solver.model_copy(update={"method": a.method, "crossover": a.crossover})
+    s = s.model_copy(update={"solver": solver})
     runs = {}
     for k in [*sorted(a.periods), None]:  # the typical periods first: they are quick
         tr = s.time_resolution.model_copy(update={"representative_periods": k})
