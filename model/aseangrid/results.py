@@ -23,7 +23,7 @@ from . import schema as sc
 from .build import Index
 from .errors import VerificationError
 from .solve import Solution
-from .timeagg import step_hours
+from .timeagg import period_bounds, step_hours
 
 
 def _coords_for(ix: Index, ds: xr.Dataset, dims: tuple[str, ...]) -> dict:
@@ -245,7 +245,7 @@ def _stock_residual(
     bal = lvl - prev - delta
     s0 = res[f"{name}_start"].values  # (D, K)
     order = ds["period_order"].values
-    last = np.array([np.flatnonzero(p == k)[-1] for k in range(int(p.max()) + 1)])
+    _, last = period_bounds(ds)
     link = np.roll(s0, -1, axis=0) - s0 - lvl[last[order]]
     viol = np.zeros_like(s0)
     for k in range(int(p.max()) + 1):

@@ -18,11 +18,6 @@ def country_index(ds: xr.Dataset, labels) -> np.ndarray:
     return np.array([pos[x] for x in np.asarray(labels).tolist()], dtype=np.int64)
 
 
-def previous(cols: np.ndarray, cyclic: bool) -> np.ndarray:
-    """Columns of the previous time step (axis 0); wraps to the last step when ``cyclic``."""
-    return np.roll(cols, 1, axis=0) if cyclic else cols
-
-
 def previous_in_period(ds: xr.Dataset, cols: np.ndarray) -> np.ndarray:
     """Columns of the previous step (axis 0), wrapping within each typical period if any,
     otherwise around the whole horizon."""

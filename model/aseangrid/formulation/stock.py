@@ -31,6 +31,7 @@ import pyomo.environ as pyo
 import xarray as xr
 
 from ..build import RowBlock, VarBlock, add_rows, add_var
+from ..timeagg import period_bounds
 
 
 def write_stock(
@@ -159,7 +160,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
     K = lc.shape[1]
     P = int(p.max()) + 1
     D = order.size
-    last = np.array([np.flatnonzero(p == k)[-1] for k in range(P)])
+    _, last = period_bounds(ds)
     start = add_var(
         m,
         f"{level_name}_start",
