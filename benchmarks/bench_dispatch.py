@@ -22,9 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 import aseangrid as ag  # noqa: E402
-from aseangrid.build import build_model  # noqa: E402
-from aseangrid.results import extract, verify_results  # noqa: E402
-from aseangrid.solve import SolverOptions, solve_model  # noqa: E402
+from aseangrid.formulation import build_lp  # noqa: E402
+from aseangrid.pipeline import check_solution, prepare, run_solver  # noqa: E402
+from aseangrid.results import extract  # noqa: E402
+from aseangrid.solve import SolverOptions  # noqa: E402
 
 
 def peak_rss_gb() -> float:
@@ -51,15 +52,16 @@ def run(
         ds = ds.isel(time=slice(0, hours))
     t_load = time.perf_counter() - t0
     t1 = time.perf_counter()
-    m = build_model(ds)
+    lp = build_lp(ds)
     t_build = time.perf_counter() - t1
     so = SolverOptions(method=method, crossover=crossover, threads=threads, extra=extra or {})
-    sol = solve_model(m, so)
+    sf = prepare(lp)
+    sol = run_solver(lp, sf, ds, so)
     t2 = time.perf_counter()
-    res = extract(m, sol)
+    res = extract(lp, sf, sol, ds)
     t_extract = time.perf_counter() - t2
     t3 = time.perf_counter()
-    verify_results(ds, res)
+    check_solution(lp, sf, ds, res, sol.x)
     t_verify = time.perf_counter() - t3
     return {
         "year": year,
@@ -68,11 +70,11 @@ def run(
         "policies": policies,
         "extra": extra or {},
         "crossover": crossover,
-        "variables": int(m._ag.n_cols),
-        "constraints": int(sum(r.size for r in m._ag.rows.values())),
+        "variables": int(lp.n_cols),
+        "constraints": int(sf.n_rows),
         "load_s": round(t_load, 2),
         "build_s": round(t_build, 2),
-        "compile_s": round(sol.timings["compile_s"], 2),
+        "compile_s": round(lp.timings["assemble_s"], 2),
         "handover_s": round(sol.timings["handover_s"], 2),
         "solve_s": round(sol.timings["solve_s"], 2),
         "extract_s": round(t_extract, 2),

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 import aseangrid as ag
-from aseangrid.runner import _options
+from aseangrid.pipeline import options_of as _options
 from aseangrid.scenario import load_run, load_scenario, scenario_for_year
 
 ROOT = Path(__file__).resolve().parents[1]

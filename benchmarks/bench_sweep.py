@@ -8,7 +8,7 @@ Usage::
 sweeps an ASEAN-wide cap over E x (1.00, 0.97, 0.94, ...); ``--kind price`` sweeps an
 ASEAN-wide carbon price over 0, 10, 20, ... USD/t; ``--kind link`` sweeps the
 Malaysia-Singapore link over 0..2x its capacity. Each sweep runs twice: as independent runs
-(build, hand-over, cold solve each) and in one :class:`aseangrid.solve.Session` (build and
+(build, hand-over, cold solve each) and in one :class:`aseangrid.Session` (build and
 hand-over once, numbers changed in the live solver, warm-started dual simplex). Prints one
 JSON line with both totals, the speed-up and the largest relative difference of the
 objectives.
@@ -26,8 +26,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 import aseangrid as ag  # noqa: E402
+from aseangrid import Session  # noqa: E402
 from aseangrid.scenario import Scenario, apply  # noqa: E402
-from aseangrid.solve import Session  # noqa: E402
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from aseangrid import schema as sc
+from aseangrid.data import schema as sc
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "inputs" / "asean"

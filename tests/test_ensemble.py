@@ -23,7 +23,8 @@ from aseangrid.ensemble import (
     plan_tasks,
 )
 from aseangrid.errors import InputError
-from aseangrid.runner import _options, load_results
+from aseangrid.pipeline import options_of as _options
+from aseangrid.runner import load_results
 from aseangrid.scenario import load_scenario
 from conftest import SHIPPED
 

@@ -12,10 +12,10 @@ import pytest
 import xarray as xr
 
 import aseangrid as ag
-from aseangrid import expansion as ex
-from aseangrid.io import read_tables
+from aseangrid.data import expansion as ex
+from aseangrid.data import read_tables
+from aseangrid.data.timeagg import representative_periods
 from aseangrid.scenario import Scenario, load_scenario
-from aseangrid.timeagg import representative_periods
 from conftest import SHIPPED, make_ds
 
 DAY = 24

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import aseangrid as ag
-from aseangrid import schema as sc
+from aseangrid.data import schema as sc
 
 H = sc.HOURS_PER_YEAR
 
@@ -391,7 +391,7 @@ def test_unknown_year_and_bad_options(tiny):
 
 def test_inputs_readme_matches_schema():
     readme = (Path(__file__).resolve().parents[1] / "inputs" / "README.md").read_text()
-    assert sc.render_markdown() in readme, "regenerate: python -m aseangrid.schema"
+    assert sc.render_markdown() in readme, "regenerate: python -m aseangrid.data.schema"
 
 
 def test_shipped_dataset_copy_is_independent(tiny, tmp_path):

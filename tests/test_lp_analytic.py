@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import aseangrid as ag
-from aseangrid.build import Options
+from aseangrid import Options
 from conftest import make_ds
 
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import aseangrid as ag
-from aseangrid.build import Options
+from aseangrid import Options
 from conftest import make_ds
 
 
@@ -213,7 +213,7 @@ def test_each_solver_outcome_has_its_exit_code(status, code):
 def test_sweep_in_a_live_session_matches_independent_solves():
     """Changing a cap in the live solver and warm-starting gives the same optima as building
     each case anew, with fewer simplex iterations after the first solve."""
-    from aseangrid.solve import Session
+    from aseangrid import Session
 
     def case(mt):
         ds = three_node_case()
@@ -250,7 +250,7 @@ def test_sweep_in_a_live_session_matches_independent_solves():
 def test_price_and_link_sweeps_in_a_live_session_match_independent_solves():
     """Carbon prices (objective coefficients) and link capacities (column bounds) changed in
     the live solver give the optima of models built with those numbers."""
-    from aseangrid.solve import Session
+    from aseangrid import Session
 
     def case(price, cap):
         ds = three_node_case(link_cap=cap)
@@ -274,9 +274,13 @@ def test_price_and_link_sweeps_in_a_live_session_match_independent_solves():
 @pytest.mark.parametrize("case", ["three_node", "shipped_expansion"])
 def test_direct_assembly_is_the_pyomo_model(case):
     """The matrix handed to HiGHS straight from the formulation's arrays equals the one Pyomo
-    compiles from the model of record: same rows, columns, coefficients, bounds and costs."""
-    from aseangrid.build import build_model
-    from aseangrid.solve import _assemble, _compile_pyomo
+    compiles from the complete labelled Pyomo model (the pyomo:<solver> path): same rows,
+    columns, coefficients, bounds and costs."""
+    from pyomo.repn.plugins.standard_form import LinearStandardFormCompiler
+
+    from aseangrid.formulation import build_lp
+    from aseangrid.lp import assemble
+    from aseangrid.lp.pyomo_view import materialise
 
     if case == "three_node":
         ds = three_node_case()
@@ -295,20 +299,24 @@ def test_direct_assembly_is_the_pyomo_model(case):
             )
         )
         ds = load_scenario(s)
-    m = build_model(ds)
-    A1, c1, rhs1, mult1, row_of1, _ = _compile_pyomo(m)
-    A2, c2, rhs2, mult2, row_of2, _ = _assemble(m._ag)
+    lp = build_lp(ds)
+    sf = assemble(lp)
+    m, cols, rows = materialise(lp)
+    repn = LinearStandardFormCompiler().write(
+        m, mixed_form=True, set_sense=None, column_order=cols, row_order=rows
+    )
+    A1 = repn.A.tocsc()
     A1.sort_indices()
-    assert A1.shape == A2.shape
-    np.testing.assert_array_equal(A1.indptr, A2.indptr)
-    np.testing.assert_array_equal(A1.indices, A2.indices)
-    np.testing.assert_allclose(A1.data, A2.data, rtol=1e-15)
-    np.testing.assert_allclose(c1, c2, rtol=1e-15)
-    np.testing.assert_allclose(rhs1, rhs2, rtol=1e-15)
-    np.testing.assert_array_equal(mult1, mult2)
-    for name in row_of1:
-        np.testing.assert_array_equal(row_of1[name], row_of2[name])
-    # and the fast build (no Pyomo objects) hands over the same arrays
-    fast = build_model(ds, pyomo=False)
-    A3, c3, *_ = _assemble(fast._ag)
-    assert (A3 != A2).nnz == 0 and np.array_equal(c3, c2)
+    assert A1.shape == sf.A.shape
+    # rows in the same order as the direct assembly
+    assert [id(r[0]) for r in repn.rows] == [id(r) for r in rows]
+    np.testing.assert_array_equal(A1.indptr, sf.A.indptr)
+    np.testing.assert_array_equal(A1.indices, sf.A.indices)
+    np.testing.assert_allclose(A1.data, sf.A.data, rtol=1e-15)
+    np.testing.assert_allclose(np.asarray(repn.c.todense()).ravel(), sf.c, rtol=1e-15)
+    mult = np.array([r[1] for r in repn.rows])
+    rhs = np.asarray(repn.rhs, dtype=float)
+    lo = np.where(mult >= 0, np.where(mult == 0, rhs, -np.inf), rhs)
+    up = np.where(mult <= 0, np.where(mult == 0, rhs, np.inf), rhs)
+    np.testing.assert_allclose(lo, sf.row_lower, rtol=1e-15)
+    np.testing.assert_allclose(up, sf.row_upper, rtol=1e-15)

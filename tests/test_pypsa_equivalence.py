@@ -22,9 +22,10 @@ import pytest
 pytest.importorskip("pypsa")
 
 import aseangrid as ag
-from aseangrid.build import build_model
+from aseangrid.formulation import build_lp
+from aseangrid.pipeline import prepare, run_solver
 from aseangrid.results import extract, verify_results
-from aseangrid.solve import Solution, SolverOptions, solve_model
+from aseangrid.solve import Solution, SolverOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -54,8 +55,9 @@ def base_ds(raw_ds):
 
 def _solve_both(ds):
     so = SolverOptions(threads=1)
-    m = build_model(ds)
-    sol = solve_model(m, so)
+    lp = build_lp(ds)
+    sf = prepare(lp)
+    sol = run_solver(lp, sf, ds, so)
     n = to_pypsa(ds)
     status, condition = n.optimize(
         solver_name="highs",
@@ -64,20 +66,19 @@ def _solve_both(ds):
         **so.highs_options(),
     )
     assert (status, condition) == ("ok", "optimal")
-    return m, sol, n
+    return (lp, sf), sol, n
 
 
 def _pypsa_as_aseangrid(m, n, ds, objective: float):
     """PyPSA's dispatch as an aseangrid results Dataset (duals left at zero)."""
-    ix = m._ag
-    x = np.zeros(ix.n_cols)
+    lp, sf = m
+    x = np.zeros(lp.n_cols)
     primal = pypsa_primal(n, ds)
-    assert set(primal) == set(ix.blocks), "every aseangrid variable block has a PyPSA value"
-    for name, b in ix.blocks.items():
+    assert set(primal) == set(lp.blocks), "every aseangrid variable block has a PyPSA value"
+    for name, b in lp.blocks.items():
         x[b.offset : b.offset + b.size] = primal[name].ravel()
-    rows = {name: np.full(r.size, -1, dtype=np.int64) for name, r in ix.rows.items()}
-    sol = Solution(x, np.zeros(1), rows, objective, "Optimal", {}, {})
-    return extract(m, sol)
+    sol = Solution(x, np.zeros(sf.n_rows), objective, "Optimal", "PyPSA")
+    return extract(lp, sf, sol, ds)
 
 
 @pytest.mark.filterwarnings("ignore::FutureWarning")
@@ -94,7 +95,7 @@ def test_same_objective_and_pypsa_dispatch_is_optimal_for_aseangrid(base_ds):
     verify_results(ds, res_p)  # raises on any violated balance or bound
     assert float(res_p["cost_usd"].sum()) == pytest.approx(sol.objective, rel=RTOL)
 
-    res_a = extract(m, sol)
+    res_a = extract(*m, sol, ds)
     shed_a = float(res_a["unserved_mw"].sum())
     shed_p = float(n.generators_t.p.filter(like="shed:").to_numpy().sum())
     assert shed_a > 1.0

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import aseangrid as ag
-from aseangrid import schema as sc
+from aseangrid.data import schema as sc
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,17 @@ Typical use::
     res = ag.solve(ds)
     res["price_usd_per_mwh"].sel(node="SG").mean()
 
+    m = ag.build_model(ds)                      # the labelled Pyomo model, to extend
+    res = ag.solve_model(m)
+
     folder = ag.run("runs/ltms.yaml")          # scenarios, comparison and report
     out = ag.ensemble("runs/ensemble-hydro-carbon.yaml")   # many scenarios on Dask
 """
 
 from __future__ import annotations
 
-from .build import Options, build_model
 from .compare import compare, headline
+from .data import load_inputs
 from .ensemble import ensemble
 from .errors import (
     AseangridError,
@@ -24,12 +27,16 @@ from .errors import (
     SolveError,
     VerificationError,
 )
-from .io import load_inputs, write_results
+from .formulation import Options
+from .lp.pyomo_view import describe
+from .pipeline import build_model, solve, solve_model
 from .report import write_report
 from .results import verify_results
+from .results.store import write_results
 from .runner import load_results, run
 from .scenario import Scenario, apply, load_run, load_scenario
-from .solve import Session, SolverOptions, solve
+from .session import Session
+from .solve import SolverOptions
 
 #: ``ag.report(folder, comparisons, results, title)`` writes the HTML/Markdown report.
 report = write_report
@@ -50,6 +57,7 @@ __all__ = [
     "apply",
     "build_model",
     "compare",
+    "describe",
     "ensemble",
     "headline",
     "load_inputs",
@@ -59,6 +67,7 @@ __all__ = [
     "report",
     "run",
     "solve",
+    "solve_model",
     "verify_results",
     "write_report",
     "write_results",

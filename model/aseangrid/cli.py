@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from . import schema as sc
+from .data import schema as sc
 from .errors import AseangridError
 
 app = typer.Typer(
@@ -54,7 +54,7 @@ def validate(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Check a dataset for one year without solving; list every problem found."""
-    from .io import load_inputs
+    from .data import load_inputs
 
     try:
         ds = load_inputs(path, year=year, hydrology=hydrology)
@@ -74,7 +74,7 @@ def info(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Show what a dataset holds for one year: demand, capacity by technology, links."""
-    from .io import load_inputs
+    from .data import load_inputs
 
     try:
         ds = load_inputs(path, year=year)
@@ -123,10 +123,12 @@ def solve(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Solve the hourly dispatch of one year and write results (NetCDF + CSV tables)."""
-    from .compare import summary_tables
-    from .io import load_inputs, write_results
+    from .data import load_inputs
+    from .pipeline import solve as _solve
+    from .results.store import write_results
+    from .results.summary import summary_tables
+    from .scenario import isolate
     from .solve import SolverOptions
-    from .solve import solve as _solve
 
     out = out or Path("runs") / f"{Path(path).name}-{year}{'-isolated' if isolated else ''}"
     if out.exists() and not overwrite:
@@ -141,9 +143,7 @@ def solve(
         if hours:
             ds = ds.isel(time=slice(0, hours))
         if isolated:
-            cross = ds["link_cross_border"].values.astype(bool)
-            ds["link_capacity_forward_mw"] = ds["link_capacity_forward_mw"].where(~cross, 0.0)
-            ds["link_capacity_backward_mw"] = ds["link_capacity_backward_mw"].where(~cross, 0.0)
+            ds = isolate(ds)
         console.print(
             f"[green]loaded[/] {ds.sizes['node']} nodes, {ds.sizes['generator']} generators, "
             f"{ds.sizes['link']} links, {ds.sizes['time']} hours "
@@ -173,7 +173,7 @@ def solve(
 
 
 def _print_summary(res, out: Path, seconds: float) -> None:
-    from .compare import summary_tables
+    from .results.summary import summary_tables
 
     table = summary_tables(res)["summary_country"]
     t = Table(
@@ -285,11 +285,11 @@ def ensemble(
 
 def _print_headlines(folder: Path) -> None:
     from .compare import headline
-    from .runner import _open
+    from .results.store import read_results
 
     out = Console()
     for nc in sorted(folder.glob("*/comparison.nc")):
-        cmp = _open(nc)
+        cmp = read_results(nc)
         df = headline(cmp).T  # one row per metric reads well in a terminal
         t = Table(title=f"{nc.parent.name} (reference: {cmp.attrs.get('reference')})")
         t.add_column("metric")
@@ -311,15 +311,15 @@ def compare(
     """Compare solved scenarios (results folders) and print the headline table."""
     from .compare import compare as _compare
     from .compare import headline
-    from .io import _netcdf_ready
-    from .runner import load_results
+    from .results.store import read_results as load_results
+    from .results.store import write_netcdf
 
     try:
         res = {
             Path(p).stem if Path(p).is_file() else Path(p).name: load_results(p) for p in results
         }
         cmp = _compare(res, reference=reference)
-        _netcdf_ready(cmp).to_netcdf(out, engine="h5netcdf")
+        write_netcdf(cmp, out)
     except (AseangridError, KeyboardInterrupt, OSError, KeyError) as exc:
         if isinstance(exc, (OSError, KeyError)) and not debug:
             console.print(f"[bold red]error[/]: {exc}")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import schema as sc
+from .data import schema as sc
 
 
 def _by_country(res: xr.Dataset, var: str, dim: str = "node") -> np.ndarray:
@@ -445,44 +445,25 @@ def emissions_table(cmp: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames).set_index(["scenario", "country"]).round(2)
 
 
-def summary_tables(res) -> dict[str, pd.DataFrame]:
-    """Tidy tables of a results Dataset (written as CSV beside the NetCDF)."""
-    countries = res["country"].values
-    per_country = pd.DataFrame(
-        {
-            "cost_musd": res["cost_country_usd"].sum("cost_component").values / 1e6,
-            "emissions_mt": res["emissions_country_t"].values / 1e6,
-            "generation_twh": res["generation_country_twh"].sum("technology").values,
-        },
-        index=pd.Index(countries, name="country"),
+def pathway_table(pw: xr.Dataset, countries: list[str] | None = None) -> pd.DataFrame:
+    """The pathway table: capacity by technology [GW], emissions [Mt], RE share, cost [bn USD]
+    by year, for ``countries`` (default: all with capacity)."""
+    if countries is None:
+        has = pw["capacity_mw"].sum(("year", "technology")) > 0
+        countries = [str(c) for c in pw["country"].values[has.values]]
+    sub = pw.sel(country=countries)
+    cap = (sub["capacity_mw"].sum("country") / 1e3).to_pandas()
+    cap = cap.loc[:, cap.abs().max() > 0.05]
+    cap.columns = [f"{c} [GW]" for c in cap.columns]
+    df = cap.round(1)
+    df["CO2 [Mt]"] = sub["emissions_mt"].sum("country").to_pandas().round(1)
+    gen = sub["generation_twh"].sum("country")
+    ren = list(sc.RENEWABLE_TECHNOLOGIES)
+    df["RE share of demand"] = (
+        (gen.sel(technology=ren).sum("technology") / sub["demand_twh"].sum("country"))
+        .to_pandas()
+        .round(3)
     )
-    for v in ("imports_twh", "exports_twh", "net_imports_twh"):
-        if v in res:
-            per_country[v] = res[v].values
-    nodes = pd.DataFrame(
-        {
-            "country": res["node_country"].values,
-            "price_mean_usd_per_mwh": res["price_mean_usd_per_mwh"].values,
-            "price_demand_weighted_usd_per_mwh": res["price_demand_weighted_usd_per_mwh"].values,
-            "unserved_twh": res["unserved_twh"].values,
-            "emissions_mt": res["emissions_node_t"].values / 1e6,
-        },
-        index=pd.Index(res["node"].values, name="node"),
-    )
-    mix = res["generation_country_twh"].to_pandas()
-    tables = {"summary_country": per_country, "summary_node": nodes, "generation_mix_twh": mix}
-    if "link_energy_forward_twh" in res:
-        tables["links"] = pd.DataFrame(
-            {
-                "from": res["link_from"].values,
-                "to": res["link_to"].values,
-                "cross_border": res["link_cross_border"].values.astype(bool),
-                "forward_twh": res["link_energy_forward_twh"].values,
-                "backward_twh": res["link_energy_backward_twh"].values,
-                "hours_at_limit_forward": res["link_hours_at_limit_forward"].values,
-                "hours_at_limit_backward": res["link_hours_at_limit_backward"].values,
-                "congestion_rent_musd": res["congestion_rent_usd"].values / 1e6,
-            },
-            index=pd.Index(res["link"].values, name="link"),
-        )
-    return tables
+    df["system cost [bn USD/yr]"] = (pw["system_cost_usd"] / 1e9).to_pandas().round(2)
+    df.index.name = "year"
+    return df

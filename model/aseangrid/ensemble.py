@@ -55,12 +55,12 @@ from .errors import AseangridError, InputError, OutputError, Problem
 from .scenario import (
     SAFE_NAME,
     Scenario,
-    _deep_merge,
-    _problems,
     check_scenario,
     load_run,
     resolve_dataset,
 )
+from .scenario import deep_merge as _deep_merge
+from .scenario import validation_problems as _problems
 
 Progress = Callable[[str], None]
 
@@ -229,14 +229,14 @@ def _read_yaml(path: Path, context: str) -> dict:
 @contextlib.contextmanager
 def _tables_read_once() -> Iterator[None]:
     """Read each dataset's tables once while many scenarios of it are checked."""
-    from . import io
+    from .data import tables
 
-    original = io.read_tables
-    io.read_tables = functools.lru_cache(maxsize=8)(original)
+    original = tables.read_tables
+    tables.read_tables = functools.lru_cache(maxsize=8)(original)
     try:
         yield
     finally:
-        io.read_tables = original
+        tables.read_tables = original
 
 
 def load_ensemble(
@@ -453,11 +453,11 @@ def _atomic_write_text(path: Path, text: str) -> None:
 
 
 def _write_result(res: xr.Dataset, path: Path) -> None:
-    from .io import _netcdf_ready
+    from .results.store import write_netcdf
 
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        _netcdf_ready(res).to_netcdf(tmp, engine="h5netcdf")
+        write_netcdf(res, tmp)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -570,9 +570,9 @@ def solve_task(
         One record per scenario: ``status`` ``ok``, ``failed`` or ``skipped``, timings,
         objective, headline figures, worker, process id and its peak memory.
     """
-    from .runner import _options, set_sweep_values
+    from .pipeline import options_of, solve_scenario
     from .scenario import load_scenario
-    from .solve import Session, solve
+    from .session import Session, set_sweep_values
 
     out = Path(folder)
     records: list[dict] = []
@@ -588,7 +588,7 @@ def solve_task(
         s = Scenario.model_validate_json(js)
         res = None
         try:
-            opts, so = _options(s)
+            opts, so = options_of(s)
             if warm_start and len(names) > 1:
                 if session is None and session_error is None:
                     try:
@@ -600,7 +600,7 @@ def solve_task(
                 set_sweep_values(session, s)
                 res = session.solve()
             else:
-                res = solve(load_scenario(s), options=opts, solver_options=so)
+                res = solve_scenario(s)
             res.attrs[SCENARIO_ATTR] = js
             res.attrs["scenario"] = js
             rec = _record(name, par, js, t0, res)
@@ -626,7 +626,7 @@ def plan_tasks(members: list[Member], n_workers: int, warm_start: bool) -> list[
     """
     if not warm_start:
         return [[m] for m in members]
-    from .runner import sweep_groups
+    from .session import sweep_groups
 
     by_name = {m.name: m for m in members}
     groups = sweep_groups({m.name: m.scenario for m in members}, [m.name for m in members])

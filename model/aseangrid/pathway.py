@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import schema as sc
-from .expansion import PathwayState, record_step
+from .data import schema as sc
+from .data.expansion import PathwayState, record_step
 
 Progress = Callable[[str], None]
 
@@ -245,30 +245,6 @@ def combine(summaries: dict[int, xr.Dataset], discount_rate: float) -> xr.Datase
     return pw
 
 
-def headline_table(pw: xr.Dataset, countries: list[str] | None = None) -> pd.DataFrame:
-    """The pathway table: capacity by technology [GW], emissions [Mt], RE share, cost [bn USD]
-    by year, for ``countries`` (default: all with capacity)."""
-    if countries is None:
-        has = pw["capacity_mw"].sum(("year", "technology")) > 0
-        countries = [str(c) for c in pw["country"].values[has.values]]
-    sub = pw.sel(country=countries)
-    cap = (sub["capacity_mw"].sum("country") / 1e3).to_pandas()
-    cap = cap.loc[:, cap.abs().max() > 0.05]
-    cap.columns = [f"{c} [GW]" for c in cap.columns]
-    df = cap.round(1)
-    df["CO2 [Mt]"] = sub["emissions_mt"].sum("country").to_pandas().round(1)
-    gen = sub["generation_twh"].sum("country")
-    ren = list(sc.RENEWABLE_TECHNOLOGIES)
-    df["RE share of demand"] = (
-        (gen.sel(technology=ren).sum("technology") / sub["demand_twh"].sum("country"))
-        .to_pandas()
-        .round(3)
-    )
-    df["system cost [bn USD/yr]"] = (pw["system_cost_usd"] / 1e9).to_pandas().round(2)
-    df.index.name = "year"
-    return df
-
-
 def solve_pathway(
     s, name: str, folder: str | Path, progress: Progress | None = None
 ) -> tuple[xr.Dataset, dict[int, xr.Dataset], list[dict]]:
@@ -276,23 +252,24 @@ def solve_pathway(
 
     Returns the combined pathway Dataset, the results per year and one info dict per year.
     """
-    from .runner import _options, _write
+    from .pipeline import options_of, solve
+    from .results.store import write_scenario
     from .scenario import load_scenario, scenario_for_year
-    from .solve import solve
 
     say = progress or (lambda msg: None)
     folder = Path(folder)
     state = PathwayState()
     summaries, results, infos = {}, {}, []
-    opts, so = _options(s)
+    opts, so = options_of(s)
     for y in s.pathway.years:
         t0 = time.perf_counter()
         ds = load_scenario(scenario_for_year(s, y), year=y, state=state)
         t_load = time.perf_counter() - t0
-        res = solve(ds, options=opts, solver_options=so)
+        res = solve(ds, options=opts, solver_options=so, extensions=list(s.extensions))
         res.attrs["pathway_year"] = y
         res.attrs["earlier_builds_usd"] = state.annual_cost_usd(y)
-        _write(res, f"{name}/{y}", str(folder))
+        res.attrs["scenario_name"] = f"{name}/{y}"
+        write_scenario(res, folder / name / str(y))
         summaries[y] = year_summary(ds, res, state, y)
         state = record_step(state, ds, res, y)
         results[y] = res

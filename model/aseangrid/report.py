@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from . import schema as sc
 from .compare import corridors, emissions_table, headline
+from .data import schema as sc
 
 TECH_COLORS = {
     "coal": "#3b3b3b",
@@ -350,7 +350,7 @@ def _md_table(df: pd.DataFrame) -> str:
 
 
 def _pathway_section(pathways: Mapping[str, xr.Dataset], figs: Path, tables_dir: Path):
-    from .pathway import headline_table
+    from .compare import pathway_table as headline_table
 
     tabs = []
     for s, pw in pathways.items():

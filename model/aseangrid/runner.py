@@ -20,37 +20,15 @@ from pathlib import Path
 import xarray as xr
 
 from .errors import AseangridError, InputError, OutputError, Problem, SolveError
+from .results.store import read_results, replace_folder, write_netcdf, write_scenario
 from .scenario import Scenario, load_run
 
 Progress = Callable[[str], None]
 
 
-def _options(s: Scenario):
-    from .build import Options
-    from .solve import SolverOptions
-
-    so = SolverOptions(
-        method=s.solver.method,
-        crossover=s.solver.crossover,
-        threads=s.solver.threads,
-        time_limit_s=s.solver.time_limit_s,
-    )
-    opts = Options(
-        ramping=s.ramping, unserved_energy=s.unserved_energy, policy_slack=s.policy_slack
-    )
-    return opts, so
-
-
 def _write(res: xr.Dataset, name: str, folder: str) -> None:
-    from .compare import summary_tables
-    from .io import _netcdf_ready
-
     res.attrs["scenario_name"] = name
-    out = Path(folder) / name
-    out.mkdir(parents=True)
-    _netcdf_ready(res).to_netcdf(out / "results.nc", engine="h5netcdf")
-    for tname, df in summary_tables(res).items():
-        df.to_csv(out / f"{tname}.csv")
+    write_scenario(res, Path(folder) / name)
 
 
 def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: float) -> dict:
@@ -77,15 +55,14 @@ def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: flo
 
 def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
     """Worker: load, apply, solve, verify and write one scenario; return its timings."""
+    from .pipeline import solve_scenario
     from .scenario import load_scenario
-    from .solve import solve
 
     s = Scenario.model_validate_json(scenario_json)
     t0 = time.perf_counter()
     ds = load_scenario(s)
     t_load = time.perf_counter() - t0
-    opts, so = _options(s)
-    res = solve(ds, options=opts, solver_options=so)
+    res = solve_scenario(s, ds)
     _write(res, name, folder)
     return _info(res, name, scenario_json, t_load, t0)
 
@@ -95,13 +72,13 @@ def _solve_pathway(
 ) -> list[dict]:
     """Worker: every year of a pathway scenario in order; writes ``<name>/<year>/``,
     ``<name>/pathway.nc`` and ``pathway.csv``, and the last year as ``<name>/results.nc``."""
-    from .io import _netcdf_ready
-    from .pathway import headline_table, solve_pathway
+    from .compare import pathway_table as headline_table
+    from .pathway import solve_pathway
 
     s = Scenario.model_validate_json(scenario_json)
     pw, results, infos = solve_pathway(s, name, folder, progress)
     out = Path(folder) / name
-    _netcdf_ready(pw).to_netcdf(out / "pathway.nc", engine="h5netcdf")
+    write_netcdf(pw, out / "pathway.nc")
     countries = s.expansion.countries if s.expansion and s.expansion.countries else s.countries
     headline_table(pw, countries).to_csv(out / "pathway.csv")
     last = max(results)
@@ -121,14 +98,15 @@ def _solve_group(
         if Scenario.model_validate_json(scenario_jsons[0]).pathway is not None:
             return _solve_pathway(names[0], scenario_jsons[0], folder, progress)
         return [_solve_one(names[0], scenario_jsons[0], folder)]
+    from .pipeline import options_of
     from .scenario import load_scenario
-    from .solve import Session
+    from .session import Session, set_sweep_values
 
     scen = [Scenario.model_validate_json(j) for j in scenario_jsons]
     t0 = time.perf_counter()
     ds = load_scenario(scen[0])
     t_load = time.perf_counter() - t0
-    opts, so = _options(scen[0])
+    opts, so = options_of(scen[0])
     session = Session(ds, opts, so)
     infos = []
     for name, s, js in zip(names, scen, scenario_jsons, strict=True):
@@ -141,49 +119,9 @@ def _solve_group(
     return infos
 
 
-def set_sweep_values(session, s: Scenario) -> None:
-    """Put a scenario's caps, carbon prices and link capacities into a live session (the
-    numbers :func:`sweep_groups` lets differ within a group)."""
-    for cap, c in s.carbon_caps.items():
-        session.set_carbon_cap(cap, c.mt)
-    for country, price in s.carbon_price_usd_per_t.items():
-        session.set_carbon_price(country, price)
-    for link, mw in s.link_capacity_mw.items():
-        if link in session.ds["link"].values:  # links of other years are absent
-            session.set_link_capacity(link, mw)
-
-
-def sweep_groups(scen: dict[str, Scenario], names: list[str]) -> list[list[str]]:
-    """Group scenarios that differ only in the values of their carbon caps, carbon prices or
-    link capacities (same keys, everything else equal): such a group is solved in one live
-    session (built once, numbers changed in the solver, warm-started)."""
-    groups: dict[str, list[str]] = {}
-    for n in names:
-        d = scen[n].model_dump()
-        sweepable = d["carbon_caps"] or d["carbon_price_usd_per_t"] or d["link_capacity_mw"]
-        if sweepable and d["pathway"] is None and d["expansion"] is None:
-            d["carbon_caps"] = {k: v["countries"] for k, v in d["carbon_caps"].items()}
-            d["carbon_price_usd_per_t"] = sorted(d["carbon_price_usd_per_t"])
-            d["link_capacity_mw"] = sorted(d["link_capacity_mw"])
-            key = json.dumps(d, sort_keys=True, default=str)
-        else:
-            key = f"single:{n}"
-        groups.setdefault(key, []).append(n)
-    return list(groups.values())
-
-
-def _open(path: Path) -> xr.Dataset:
-    ds = xr.load_dataset(path, engine="h5netcdf")
-    for v in list(ds.variables):
-        if ds[v].attrs.get("dtype") == "bool":
-            ds[v] = ds[v].astype(bool)
-    return ds
-
-
 def load_results(folder: str | Path) -> xr.Dataset:
     """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
-    p = Path(folder)
-    return _open(p / "results.nc" if p.is_dir() else p)
+    return read_results(folder)
 
 
 def report_run(
@@ -208,9 +146,9 @@ def reread_report(folder: str | Path) -> dict:
     """Rewrite the report of a finished run folder from its results and comparisons."""
     folder = Path(folder)
     runfile, _ = load_run(folder / "run.yaml")
-    results = {p.parent.name: _open(p) for p in sorted(folder.glob("*/results.nc"))}
-    comps = {p.parent.name: _open(p) for p in sorted(folder.glob("*/comparison.nc"))}
-    pathways = {p.parent.name: _open(p) for p in sorted(folder.glob("*/pathway.nc"))}
+    results = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/results.nc"))}
+    comps = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/comparison.nc"))}
+    pathways = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/pathway.nc"))}
     return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)
 
 
@@ -273,7 +211,7 @@ def run(
         ``report.html``, ``report.md``, ``figures/`` and ``tables/``.
     """
     from .compare import compare
-    from .io import _netcdf_ready, replace_folder
+    from .session import sweep_groups
 
     say = progress or (lambda msg: None)
     path = Path(path)
@@ -375,8 +313,8 @@ def run(
             else:
                 exc.args = (f"scenario {current}: {exc}",)
             raise
-        results = {n: _open(tmp / n / "results.nc") for n in names}
-        pathways = {n: _open(tmp / n / "pathway.nc") for n in names if scen[n].pathway}
+        results = {n: read_results(tmp / n / "results.nc") for n in names}
+        pathways = {n: read_results(tmp / n / "pathway.nc") for n in names if scen[n].pathway}
         comps = {}
         for cname, c in runfile.comparisons.items():
             members = [c.reference, *c.scenarios]
@@ -385,7 +323,7 @@ def run(
             say(f"comparing {cname}")
             cmp = compare({m: results[m] for m in members}, reference=c.reference)
             (tmp / cname).mkdir(exist_ok=True)
-            _netcdf_ready(cmp).to_netcdf(tmp / cname / "comparison.nc", engine="h5netcdf")
+            write_netcdf(cmp, tmp / cname / "comparison.nc")
             comps[cname] = cmp
         if not comps and len(results) >= 1:
             cmp = compare(results)

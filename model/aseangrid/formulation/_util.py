@@ -29,3 +29,19 @@ def previous_in_period(ds: xr.Dataset, cols: np.ndarray) -> np.ndarray:
         where = np.flatnonzero(p == k)
         idx[where[0]] = where[-1]
     return cols[idx]
+
+
+#: Key of ``lp.pending`` under which components register their nodal balance terms.
+BALANCE = "nodal_balance"
+
+
+def inject(lp, node_idx: np.ndarray, cols: np.ndarray, coef) -> None:
+    """Register an injection (+) or withdrawal (-) into the nodal balance.
+
+    ``node_idx`` and ``cols`` have the shape ``(time, k)``; ``coef`` broadcasts to it. The
+    balance (:func:`aseangrid.formulation.balance.add_nodal_balance`) sums what was registered.
+    """
+    node_idx = np.asarray(node_idx)
+    cols = np.asarray(cols)
+    coef = np.broadcast_to(np.asarray(coef, dtype=float), cols.shape)
+    lp.pending.setdefault(BALANCE, []).append((node_idx, cols, coef))

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import add_balance_term, add_cost, add_var
-from ._util import node_index
+from ..lp import LinearProgram
+from ._util import inject, node_index
 
 
-def add_contracts(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_contracts(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Add ``contract_delivery_mw[t, k]`` fixed to the contracted volume profile.
 
     The seller's node withdraws ``x / (1 - loss_k)`` and the buyer's node receives ``x`` [MW];
@@ -23,8 +22,7 @@ def add_contracts(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         return
     T, K = ds.sizes["time"], ds.sizes["contract"]
     x = ds["contract_mw"].values
-    blk = add_var(
-        m,
+    blk = lp.add_var(
         "contract_delivery_mw",
         ("time", "contract"),
         x,
@@ -35,8 +33,8 @@ def add_contracts(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     seller = np.broadcast_to(node_index(ds, ds["contract_seller"].values)[None, :], (T, K))
     buyer = np.broadcast_to(node_index(ds, ds["contract_buyer"].values)[None, :], (T, K))
     keep = 1.0 - ds["contract_loss_fraction"].values
-    add_balance_term(m, seller, blk.cols(), -1.0 / keep[None, :])
-    add_balance_term(m, buyer, blk.cols(), 1.0)
+    inject(lp, seller, blk.cols(), -1.0 / keep[None, :])
+    inject(lp, buyer, blk.cols(), 1.0)
     charge = ds["contract_wheeling_usd_per_mwh"].values.sum(axis=1)
     w = ds["time_weight_h"].values[:, None]
-    add_cost(m, "wheeling", blk.cols(), w * charge[None, :])
+    lp.add_cost("wheeling", blk.cols(), w * charge[None, :])

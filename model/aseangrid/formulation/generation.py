@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
-from ..schema import HOURS_PER_YEAR
-from ._util import country_index, node_index, previous_in_period
+from ..data.schema import HOURS_PER_YEAR
+from ..lp import LinearProgram, RowBlock
+from ._util import country_index, inject, node_index, previous_in_period
 
 
-def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_generation(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Add ``generation_mw[t, g]`` with its bounds, nodal injection and costs.
 
     Bounds: ``must_run_g * a[t, g] * P_g <= generation_mw[t, g] <= a[t, g] * P_g`` [MW], where
@@ -39,8 +38,7 @@ def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         ub = np.where(a > 0, a * cap[None, :], 0.0)
     # reservoir hydro is limited by its energy, not by must-run
     lb = np.where(ds["reservoir_capacity_mwh"].values[None, :] > 0, 0.0, lb)
-    blk = add_var(
-        m,
+    blk = lp.add_var(
         "generation_mw",
         ("time", "generator"),
         lb,
@@ -51,13 +49,13 @@ def add_generation(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     cols = blk.cols()
     T = ds.sizes["time"]
     nodes = np.broadcast_to(node_index(ds, ds["generator_node"].values)[None, :], cols.shape)
-    add_balance_term(m, nodes, cols, 1.0)
+    inject(lp, nodes, cols, 1.0)
     w = ds["time_weight_h"].values[:, None]
-    add_cost(m, "fuel_and_vom", cols, w * ds["marginal_cost_usd_per_mwh"].values[None, :])
+    lp.add_cost("fuel_and_vom", cols, w * ds["marginal_cost_usd_per_mwh"].values[None, :])
     cp = ds["carbon_price_usd_per_t"].values[country_index(ds, ds["generator_country"].values)]
     carbon = cp * ds["emission_factor_t_per_mwh"].values
     if np.any(carbon > 0):
-        add_cost(m, "carbon_price", cols, w * carbon[None, :] * np.ones((T, 1)))
+        lp.add_cost("carbon_price", cols, w * carbon[None, :] * np.ones((T, 1)))
 
 
 #: availability below this counts as zero for new capacity (dawn and dusk solar values of
@@ -76,7 +74,7 @@ def _extendable(ds: xr.Dataset) -> np.ndarray:
     return np.flatnonzero(ds["generator_extendable"].values)
 
 
-def add_generation_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_generation_expansion(lp: LinearProgram, ds: xr.Dataset) -> None:
     """New generation capacity ``capacity_new_mw[g]`` for the extendable generators.
 
     ``0 <= capacity_new_mw[g] <= Pmax_g`` [MW] (the remaining resource potential) and, for every
@@ -84,14 +82,12 @@ def add_generation_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     built costs ``k_g`` [USD/MW/yr] (capital annuity plus fixed O&M) times the share of the year
     the horizon covers. Must-run applies to the existing part only.
     """
-    ix = m._ag
     ext = _extendable(ds)
-    if ext.size == 0 or "generation_mw" not in ix.blocks:
+    if ext.size == 0 or "generation_mw" not in lp.blocks:
         return
-    ix.coords["generator_extendable"] = ds["generator"].values[ext]
+    lp.coords["generator_extendable"] = ds["generator"].values[ext]
     share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
-    new = add_var(
-        m,
+    new = lp.add_var(
         "capacity_new_mw",
         ("generator_extendable",),
         0.0,
@@ -99,15 +95,14 @@ def add_generation_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MW",
         "Generation capacity built in this step.",
     )
-    add_cost(m, "investment", new.cols(), share * ds["annual_cost_usd_per_mw"].values[ext])
+    lp.add_cost("investment", new.cols(), share * ds["annual_cost_usd_per_mw"].values[ext])
     T, K = ds.sizes["time"], ext.size
     a = _clean(ds["availability_pu"].values[:, ext])
     rows = np.arange(T * K).reshape(T, K)
-    gcols = ix.blocks["generation_mw"].cols()[:, ext]
+    gcols = lp.blocks["generation_mw"].cols()[:, ext]
     ncols = np.broadcast_to(new.cols()[None, :], (T, K))
     nz = a > 0  # hours without availability: the output bound is already 0
-    add_rows(
-        m,
+    lp.add_rows(
         RowBlock(
             "generation_capacity",
             ("time", "generator_extendable"),
@@ -123,7 +118,7 @@ def add_generation_expansion(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     )
 
 
-def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_retirement(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Economic early retirement ``capacity_retired_mw[g]`` of the retirable generators.
 
     ``0 <= capacity_retired_mw[g] <= P_g`` [MW] and ``generation_mw[t, g] + a[t, g] *
@@ -132,17 +127,15 @@ def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     ``-f_g * capacity_retired_mw[g]``, so a plant is retired when keeping it open costs more
     than it saves. Must-run applies to what is kept only.
     """
-    ix = m._ag
-    if "generator_retirable" not in ds or "generation_mw" not in ix.blocks:
+    if "generator_retirable" not in ds or "generation_mw" not in lp.blocks:
         return
     sel = np.flatnonzero(ds["generator_retirable"].values)
     if sel.size == 0:
         return
-    ix.coords["generator_retirable"] = ds["generator"].values[sel]
+    lp.coords["generator_retirable"] = ds["generator"].values[sel]
     share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
     P = ds["capacity_mw"].values[sel]
-    ret = add_var(
-        m,
+    ret = lp.add_var(
         "capacity_retired_mw",
         ("generator_retirable",),
         0.0,
@@ -150,13 +143,12 @@ def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MW",
         "Existing capacity retired early in this step.",
     )
-    add_cost(m, "fixed_om_saved", ret.cols(), -share * ds["fom_usd_per_mw"].values[sel])
+    lp.add_cost("fixed_om_saved", ret.cols(), -share * ds["fom_usd_per_mw"].values[sel])
     T, K = ds.sizes["time"], sel.size
     a = ds["availability_pu"].values[:, sel]
     rows = np.arange(T * K).reshape(T, K)
-    gcols = ix.blocks["generation_mw"].cols()[:, sel]
-    add_rows(
-        m,
+    gcols = lp.blocks["generation_mw"].cols()[:, sel]
+    lp.add_rows(
         RowBlock(
             "generation_kept",
             ("time", "generator_retirable"),
@@ -172,8 +164,7 @@ def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     )
     must = ds["must_run_share"].values[sel]
     if np.any(must > 0):  # must-run of what is kept: gen + must * a * R >= must * a * P
-        add_rows(
-            m,
+        lp.add_rows(
             RowBlock(
                 "must_run_kept",
                 ("time", "generator_retirable"),
@@ -189,22 +180,21 @@ def add_retirement(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         )
 
 
-def add_ramping(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_ramping(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Limit hourly changes of output when ``options.ramping`` is on.
 
     ``-r_g * P_g <= generation_mw[t, g] - generation_mw[t-1, g] <= r_g * P_g`` [MW] for every
     generator with ``ramp_per_hour`` ``r_g < 1`` (cyclic over the horizon). Two row blocks,
     ``ramp_up`` (``<=``) and ``ramp_down`` (``>=``).
     """
-    ix = m._ag
-    if not ix.options.ramping or "generation_mw" not in ix.blocks:
+    if not lp.options.ramping or "generation_mw" not in lp.blocks:
         return
     r = ds["ramp_per_hour"].values
     sel = np.flatnonzero(r < 1.0)
     if sel.size == 0:
         return
-    ix.coords["generator_ramped"] = ds["generator"].values[sel]
-    cols = ix.blocks["generation_mw"].cols()[:, sel]
+    lp.coords["generator_ramped"] = ds["generator"].values[sel]
+    cols = lp.blocks["generation_mw"].cols()[:, sel]
     prev = previous_in_period(ds, cols)  # ramping wraps around the horizon (or period)
     T, K = cols.shape
     limit = (r[sel] * ds["capacity_mw"].values[sel])[None, :] * np.ones((T, 1))
@@ -221,4 +211,4 @@ def add_ramping(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
             "MW",
             f"Ramping limit ({name}).",
         )
-        add_rows(m, blk, rr, cc, kk, rhs)
+        lp.add_rows(blk, rr, cc, kk, rhs)

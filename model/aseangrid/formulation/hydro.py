@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import add_var
-from ..timeagg import step_hours
+from ..data.timeagg import step_hours
+from ..lp import LinearProgram
 from .stock import write_stock
 
 
-def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Add ``reservoir_level_mwh``, ``spill_mw`` and the ``reservoir_balance`` rows.
 
     For every reservoir generator ``h`` (``reservoir_capacity_mwh > 0``) and hour ``t``::
@@ -24,17 +23,15 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     reservoir row is the water value [USD/MWh]. Run-of-river plants have no reservoir: their
     hourly inflow bounds their output directly (see ``availability_pu``).
     """
-    ix = m._ag
-    if "generation_mw" not in ix.blocks:
+    if "generation_mw" not in lp.blocks:
         return
     E = ds["reservoir_capacity_mwh"].values
     sel = np.flatnonzero(E > 0)
     if sel.size == 0:
         return
     K = sel.size
-    ix.coords["reservoir"] = ds["generator"].values[sel]
-    spill = add_var(
-        m,
+    lp.coords["reservoir"] = ds["generator"].values[sel]
+    spill = lp.add_var(
         "spill_mw",
         ("time", "reservoir"),
         0.0,
@@ -42,10 +39,10 @@ def add_hydro_reservoir(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MW",
         "Inflow released without generating.",
     )
-    gcols = ix.blocks["generation_mw"].cols()[:, sel]
+    gcols = lp.blocks["generation_mw"].cols()[:, sel]
     dt = step_hours(ds)[:, None] * np.ones((1, K))
     write_stock(
-        m,
+        lp,
         ds,
         level_name="reservoir_level_mwh",
         row_name="reservoir_balance",

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
-from pyomo.core.expr.numeric_expr import LinearExpression
+
+from ..lp import LinearProgram
+
+#: Cost components the formulation may register, in the order results report them.
+COST_COMPONENTS: tuple[str, ...] = (
+    "fuel_and_vom",
+    "carbon_price",
+    "wheeling",
+    "unserved_energy",
+    "policy_penalty",
+    "investment",
+    "fixed_om_saved",
+)
 
 
-def add_objective(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_objective(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Minimise ``sum_components sum_k cost_k * x_k`` [USD].
 
-    Components: fuel and variable O&M, carbon prices, wheeling charges, unserved energy and
-    policy shortfall penalties, each registered by its module. Coefficients of one column are
-    summed before the expression is built.
+    Components (:data:`COST_COMPONENTS`): fuel and variable O&M, carbon prices, wheeling
+    charges, unserved energy, policy shortfall penalties, investment and the fixed O&M saved by
+    early retirement, each registered by its module with ``lp.add_cost``; the program sums the
+    coefficients of one column (``lp.cost_vector()``). Added last, this function checks that
+    every registered component is one the results know how to report.
     """
-    ix = m._ag
-    cols = np.concatenate([c for c, _ in ix.cost_terms.values()])
-    cost = np.concatenate([k for _, k in ix.cost_terms.values()])
-    dense = np.bincount(cols, weights=cost, minlength=ix.n_cols)
-    ix.cost = dense
-    if not ix.pyomo:
-        return
-    nz = np.flatnonzero(dense)
-    pv = ix.pyvars
-    expr = LinearExpression(
-        constant=0.0, linear_coefs=dense[nz].tolist(), linear_vars=[pv[i] for i in nz.tolist()]
-    )
-    m.total_cost = pyo.Objective(expr=expr, sense=pyo.minimize)
+    unknown = [k for k in lp.cost_terms if k not in COST_COMPONENTS]
+    if unknown:
+        raise ValueError(f"cost components {unknown} are not in formulation.COST_COMPONENTS")

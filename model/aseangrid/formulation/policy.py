@@ -8,32 +8,31 @@ the results and a warning is raised. Below the penalty, the shadow prices are ex
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from .. import schema as sc
-from ..build import RowBlock, add_cost, add_rows, add_var
+from ..data import schema as sc
+from ..lp import LinearProgram, RowBlock
 from ._util import country_index
 
 
-def _slack(m, name: str, dims: tuple[str, ...], units: str, description: str):
-    if not m._ag.options.policy_slack:
+def _slack(lp, ds, name: str, dims: tuple[str, ...], units: str, description: str):
+    """Shortfall variables of a policy at the penalty per unit (``None`` when policies are hard)."""
+    if not lp.options.policy_slack:
         return None
-    ix = m._ag
-    blk = add_var(m, name, dims, 0.0, np.inf, units, description)
-    penalty = float(ix.ds["policy_penalty_usd"])
-    add_cost(m, "policy_penalty", blk.cols(), penalty * np.ones(blk.shape))
+    blk = lp.add_var(name, dims, 0.0, np.inf, units, description)
+    penalty = float(ds["policy_penalty_usd"])
+    lp.add_cost("policy_penalty", blk.cols(), penalty * np.ones(blk.shape))
     return blk
 
 
-def _generator_energy_terms(ds: xr.Dataset, m, sel: np.ndarray, coef: np.ndarray):
+def _generator_energy_terms(ds: xr.Dataset, lp, sel: np.ndarray, coef: np.ndarray):
     """Columns and coefficients of ``sum_t w_t * coef_g * generation_mw[t, g]`` for g in sel."""
-    cols = m._ag.blocks["generation_mw"].cols()[:, sel]
+    cols = lp.blocks["generation_mw"].cols()[:, sel]
     w = ds["time_weight_h"].values[:, None]
     return cols, w * coef[sel][None, :]
 
 
-def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_carbon_cap(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Cap CO2 per group of countries ``k``:
 
     ``sum_{g in G(k), t} w_t * ef_g * generation_mw[t, g] - shortfall_k <= 1e6 * cap_k``
@@ -41,16 +40,21 @@ def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     of cap added (0 when the cap does not bind).
     """
     K = ds.sizes.get("carbon_cap", 0)
-    if K == 0 or "generation_mw" not in m._ag.blocks:
+    if K == 0 or "generation_mw" not in lp.blocks:
         return
     member = ds["carbon_cap_member"].values  # (K, C)
     gc = country_index(ds, ds["generator_country"].values)
     ef = ds["emission_factor_t_per_mwh"].values
     groups = [np.flatnonzero(member[k, gc] & (ef > 0)) for k in range(K)]
     slack = _slack(
-        m, "carbon_cap_excess_t", ("carbon_cap",), "tCO2", "Emissions above the cap (penalised)."
+        lp,
+        ds,
+        "carbon_cap_excess_t",
+        ("carbon_cap",),
+        "tCO2",
+        "Emissions above the cap (penalised).",
     )
-    rows, cols, coefs = _annual_rows(ds, m, groups, ef, slack, -1.0)
+    rows, cols, coefs = _annual_rows(ds, lp, groups, ef, slack, -1.0)
     blk = RowBlock(
         "carbon_cap_limit",
         ("carbon_cap",),
@@ -64,17 +68,17 @@ def add_carbon_cap(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "0 when the cap does not bind.",
         dual_sign=-1.0,
     )
-    add_rows(m, blk, rows, cols, coefs, 1e6 * ds["carbon_cap_mt"].values)
+    lp.add_rows(blk, rows, cols, coefs, 1e6 * ds["carbon_cap_mt"].values)
 
 
 def _annual_rows(
-    ds: xr.Dataset, m, groups: list[np.ndarray], coef: np.ndarray, slack, slack_sign: float
+    ds: xr.Dataset, lp, groups: list[np.ndarray], coef: np.ndarray, slack, slack_sign: float
 ):
     """Triplets of one row per group ``k``: ``sum_{g in groups[k], t} w_t * coef_g * x[t, g]``
     plus ``slack_sign * slack_k`` when a slack block is given."""
     rows, cols, coefs = [], [], []
     for k, sel in enumerate(groups):
-        cc, ww = _generator_energy_terms(ds, m, sel, coef)
+        cc, ww = _generator_energy_terms(ds, lp, sel, coef)
         rows.append(np.full(cc.size, k))
         cols.append(cc.ravel())
         coefs.append(ww.ravel())
@@ -89,7 +93,7 @@ def _countries_with(ds: xr.Dataset, var: str) -> np.ndarray:
     return np.flatnonzero(np.isfinite(ds[var].values))
 
 
-def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_renewable_share_min(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Minimum renewable share per country ``c``:
 
     ``sum_{g renewable in c, t} w_t * generation_mw[t, g] + shortfall_c
@@ -98,9 +102,9 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     ``renewable_shadow_price_usd_per_mwh`` is the row dual: the cost of one more MWh of target.
     """
     idx = _countries_with(ds, "renewable_share_min")
-    if idx.size == 0 or "generation_mw" not in m._ag.blocks:
+    if idx.size == 0 or "generation_mw" not in lp.blocks:
         return
-    m._ag.coords["country_renewable_target"] = ds["country"].values[idx]
+    lp.coords["country_renewable_target"] = ds["country"].values[idx]
     gc = country_index(ds, ds["generator_country"].values)
     nc = country_index(ds, ds["node_country"].values)
     ren = ds["renewable"].values.astype(bool)
@@ -109,13 +113,14 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     groups = [np.flatnonzero((gc == c) & ren) for c in idx]
     rhs = np.array([ds["renewable_share_min"].values[c] * energy[nc == c].sum() for c in idx])
     slack = _slack(
-        m,
+        lp,
+        ds,
         "renewable_shortfall_mwh",
         ("country_renewable_target",),
         "MWh",
         "Renewable energy missing to reach the target (penalised).",
     )
-    rows, cols, coefs = _annual_rows(ds, m, groups, np.ones(ds.sizes["generator"]), slack, 1.0)
+    rows, cols, coefs = _annual_rows(ds, lp, groups, np.ones(ds.sizes["generator"]), slack, 1.0)
     blk = RowBlock(
         "renewable_share",
         ("country_renewable_target",),
@@ -127,34 +132,35 @@ def add_renewable_share_min(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_units="USD/MWh",
         dual_description="Cost of requiring one more MWh of renewable generation (row dual).",
     )
-    add_rows(m, blk, rows, cols, coefs, rhs)
+    lp.add_rows(blk, rows, cols, coefs, rhs)
 
 
 def _coal_mask(ds: xr.Dataset) -> np.ndarray:
     return np.isin(ds["generator_technology"].values, sc.COAL_TECHNOLOGIES)
 
 
-def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_coal_generation_max(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Cap annual coal and lignite generation per country ``c``:
 
     ``sum_{g coal in c, t} w_t * generation_mw[t, g] - excess_c <= 1e6 * max_c`` [MWh].
     ``coal_generation_shadow_price_usd_per_mwh`` is minus the row dual.
     """
     idx = _countries_with(ds, "coal_generation_max_twh")
-    if idx.size == 0 or "generation_mw" not in m._ag.blocks:
+    if idx.size == 0 or "generation_mw" not in lp.blocks:
         return
-    m._ag.coords["country_coal_generation"] = ds["country"].values[idx]
+    lp.coords["country_coal_generation"] = ds["country"].values[idx]
     gc = country_index(ds, ds["generator_country"].values)
     coal = _coal_mask(ds)
     groups = [np.flatnonzero((gc == c) & coal) for c in idx]
     slack = _slack(
-        m,
+        lp,
+        ds,
         "coal_generation_excess_mwh",
         ("country_coal_generation",),
         "MWh",
         "Coal generation above the limit (penalised).",
     )
-    rows, cols, coefs = _annual_rows(ds, m, groups, np.ones(ds.sizes["generator"]), slack, -1.0)
+    rows, cols, coefs = _annual_rows(ds, lp, groups, np.ones(ds.sizes["generator"]), slack, -1.0)
     blk = RowBlock(
         "coal_generation_limit",
         ("country_coal_generation",),
@@ -167,22 +173,22 @@ def add_coal_generation_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_description="Cost saved per MWh of coal generation allowed (minus the row dual).",
         dual_sign=-1.0,
     )
-    add_rows(m, blk, rows, cols, coefs, 1e6 * ds["coal_generation_max_twh"].values[idx])
+    lp.add_rows(blk, rows, cols, coefs, 1e6 * ds["coal_generation_max_twh"].values[idx])
 
 
-def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_coal_capacity_max(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Limit coal and lignite output in every hour per country ``c`` (a phase-out):
 
     ``sum_{g coal in c} generation_mw[t, g] - excess[t, c] <= max_c`` [MW].
     """
     idx = _countries_with(ds, "coal_capacity_max_mw")
-    if idx.size == 0 or "generation_mw" not in m._ag.blocks:
+    if idx.size == 0 or "generation_mw" not in lp.blocks:
         return
-    m._ag.coords["country_coal_capacity"] = ds["country"].values[idx]
+    lp.coords["country_coal_capacity"] = ds["country"].values[idx]
     gc = country_index(ds, ds["generator_country"].values)
     coal = _coal_mask(ds)
     T, K = ds.sizes["time"], idx.size
-    gcols = m._ag.blocks["generation_mw"].cols()
+    gcols = lp.blocks["generation_mw"].cols()
     rows, cols, coefs = [], [], []
     t_idx = np.arange(T)[:, None]
     for k, c in enumerate(idx):
@@ -192,7 +198,8 @@ def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         cols.append(cc.ravel())
         coefs.append(np.ones(cc.size))
     slack = _slack(
-        m,
+        lp,
+        ds,
         "coal_capacity_excess_mw",
         ("time", "country_coal_capacity"),
         "MW",
@@ -215,4 +222,4 @@ def add_coal_capacity_max(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         dual_sign=-1.0,
     )
     rhs = np.broadcast_to(ds["coal_capacity_max_mw"].values[idx][None, :], (T, K))
-    add_rows(m, blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs), rhs)
+    lp.add_rows(blk, np.concatenate(rows), np.concatenate(cols), np.concatenate(coefs), rhs)

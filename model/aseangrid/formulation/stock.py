@@ -27,15 +27,14 @@ every hour of every original period, exactly, without a row per hour of the year
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import RowBlock, VarBlock, add_rows, add_var
-from ..timeagg import period_bounds
+from ..data.timeagg import period_bounds
+from ..lp import LinearProgram, RowBlock, VarBlock
 
 
 def write_stock(
-    m: pyo.ConcreteModel,
+    lp: LinearProgram,
     ds: xr.Dataset,
     *,
     level_name: str,
@@ -63,7 +62,6 @@ def write_stock(
         ``(columns, upper bounds)`` of the extendable energy capacity per stock (column -1 for
         a stock that cannot be extended), or ``None``.
     """
-    ix = m._ag
     T, K = ds.sizes["time"], energy_mwh.size
     E_ub = energy_mwh.copy()
     if energy_new is not None:
@@ -72,21 +70,20 @@ def write_stock(
     linked = "period" in ds
     rows = np.arange(T * K).reshape(T, K)
     if not linked:
-        lvl = add_var(m, level_name, ("time", dim), 0.0, E_ub[None, :], "MWh", level_description)
+        lvl = lp.add_var(level_name, ("time", dim), 0.0, E_ub[None, :], "MWh", level_description)
         lc = lvl.cols()
         prev = np.roll(lc, 1, axis=0)
-        first = 0 if ix.options.cyclic else 1
+        first = 0 if lp.options.cyclic else 1
         rr = [rows, rows[first:]]
         cc = [lc, prev[first:]]
         kk = [np.ones((T, K)), -np.ones((T - first, K))]
         b = rhs.astype(float).copy()
-        if not ix.options.cyclic:
+        if not lp.options.cyclic:
             b[0] += 0.5 * energy_mwh
     else:
         p = ds["period"].values
         start = np.r_[True, p[1:] != p[:-1]]
-        lvl = add_var(
-            m,
+        lvl = lp.add_var(
             level_name,
             ("time", dim),
             -E_ub[None, :],
@@ -106,8 +103,7 @@ def write_stock(
         cc.append(cols)
         kk.append(-np.broadcast_to(coef, (T, K)))
     blk = RowBlock(row_name, ("time", dim), (T, K), "==", "MWh", **row_block_kwargs)
-    add_rows(
-        m,
+    lp.add_rows(
         blk,
         np.concatenate(rr, axis=None),
         np.concatenate(cc, axis=None),
@@ -115,26 +111,25 @@ def write_stock(
         b,
     )
     if energy_new is not None and not linked:
-        _level_cap_rows(m, ds, f"{level_name}_cap", ("time", dim), lc, energy_mwh, energy_new)
+        _level_cap_rows(lp, ds, f"{level_name}_cap", ("time", dim), lc, energy_mwh, energy_new)
     if linked:
-        if not ix.options.cyclic:
+        if not lp.options.cyclic:
             raise ValueError("typical periods are linked cyclically: use cyclic=True")
-        _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new)
+        _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new)
     return lvl
 
 
-def _level_cap_rows(m, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
+def _level_cap_rows(lp, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
     """``level - E_new <= E`` for the extendable stocks (others are bounded by their var)."""
     ecols, _ = energy_new
     sel = np.flatnonzero(ecols >= 0)
     if sel.size == 0:
         return
-    ix = m._ag
     n = lcols.shape[0]
     lc = lcols[:, sel]
     rows = np.arange(n * sel.size).reshape(n, sel.size)
-    labels = ix.coords[dims[1]] if dims[1] in ix.coords else ds[dims[1]].values
-    ix.coords[f"{dims[1]}_extendable"] = np.asarray(labels)[sel]
+    labels = lp.coords[dims[1]] if dims[1] in lp.coords else ds[dims[1]].values
+    lp.coords[f"{dims[1]}_extendable"] = np.asarray(labels)[sel]
     blk = RowBlock(
         name,
         (dims[0], f"{dims[1]}_extendable"),
@@ -143,8 +138,7 @@ def _level_cap_rows(m, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
         "MWh",
         "Level within the built energy capacity.",
     )
-    add_rows(
-        m,
+    lp.add_rows(
         blk,
         np.concatenate([rows, rows], axis=None),
         np.concatenate([lc, np.broadcast_to(ecols[sel][None, :], lc.shape)], axis=None),
@@ -153,16 +147,14 @@ def _level_cap_rows(m, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
     )
 
 
-def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> None:
-    ix = m._ag
+def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> None:
     p = ds["period"].values
     order = ds["period_order"].values
     K = lc.shape[1]
     P = int(p.max()) + 1
     D = order.size
     _, last = period_bounds(ds)
-    start = add_var(
-        m,
+    start = lp.add_var(
         f"{level_name}_start",
         ("period_original", dim),
         0.0,
@@ -171,9 +163,8 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
         "Level at the start of each original period (typical periods linked in order).",
     )
     sc = start.cols()
-    ix.coords.setdefault("typical_period", np.arange(P))
-    hi = add_var(
-        m,
+    lp.coords.setdefault("typical_period", np.arange(P))
+    hi = lp.add_var(
         f"{level_name}_period_max",
         ("typical_period", dim),
         -np.inf,
@@ -181,8 +172,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
         "MWh",
         "Highest level within each typical period (relative to its start).",
     )
-    lo = add_var(
-        m,
+    lo = lp.add_var(
         f"{level_name}_period_min",
         ("typical_period", dim),
         -np.inf,
@@ -193,8 +183,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
     # link: start[d+1] - start[d] - level[last(order[d])] = 0 (cyclic)
     nxt = np.roll(sc, -1, axis=0)
     rows = np.arange(D * K).reshape(D, K)
-    add_rows(
-        m,
+    lp.add_rows(
         RowBlock(
             f"{level_name}_link",
             ("period_original", dim),
@@ -214,8 +203,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
         (f"{level_name}_below_max", hi, "<="),
         (f"{level_name}_above_min", lo, ">="),
     ):
-        add_rows(
-            m,
+        lp.add_rows(
             RowBlock(
                 name, ("time", dim), (T, K), sense, "MWh", "Level within the period's extreme."
             ),
@@ -237,8 +225,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
             hi_rows_c.append(rows[:, ext])
             hi_cols.append(np.broadcast_to(ecols[ext][None, :], (D, ext.size)))
             hi_coef.append(-np.ones((D, ext.size)))
-    add_rows(
-        m,
+    lp.add_rows(
         RowBlock(
             f"{level_name}_top",
             ("period_original", dim),
@@ -252,8 +239,7 @@ def _link_periods(m, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> N
         np.concatenate(hi_coef, axis=None),
         np.broadcast_to(energy_mwh[None, :], (D, K)),
     )
-    add_rows(
-        m,
+    lp.add_rows(
         RowBlock(
             f"{level_name}_bottom",
             ("period_original", dim),

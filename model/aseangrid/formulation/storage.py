@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import numpy as np
-import pyomo.environ as pyo
 import xarray as xr
 
-from ..build import RowBlock, add_balance_term, add_cost, add_rows, add_var
-from ..schema import HOURS_PER_YEAR
-from ..timeagg import step_hours
-from ._util import node_index
+from ..data.schema import HOURS_PER_YEAR
+from ..data.timeagg import step_hours
+from ..lp import LinearProgram, RowBlock
+from ._util import inject, node_index
 from .stock import write_stock
 
 
-def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
+def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Add ``storage_charge_mw``, ``storage_discharge_mw``, ``storage_level_mwh`` and the
     ``storage_balance`` rows.
 
@@ -33,10 +32,9 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
     P = ds["storage_power_mw"].values
     E = ds["storage_energy_mwh"].values
     eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
-    pnew, enew = _extendable(m, ds)
+    pnew, enew = _extendable(lp, ds)
     P_ub = P + (np.where(pnew[0] >= 0, pnew[1], 0.0) if pnew else 0.0)
-    ch = add_var(
-        m,
+    ch = lp.add_var(
         "storage_charge_mw",
         ("time", "storage"),
         0.0,
@@ -44,8 +42,7 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "MW",
         "Charging power (withdrawn from the node).",
     )
-    dis = add_var(
-        m,
+    dis = lp.add_var(
         "storage_discharge_mw",
         ("time", "storage"),
         0.0,
@@ -54,11 +51,11 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
         "Discharging power (injected into the node).",
     )
     nodes = np.broadcast_to(node_index(ds, ds["storage_node"].values)[None, :], (T, S))
-    add_balance_term(m, nodes, dis.cols(), 1.0)
-    add_balance_term(m, nodes, ch.cols(), -1.0)
+    inject(lp, nodes, dis.cols(), 1.0)
+    inject(lp, nodes, ch.cols(), -1.0)
     dt = step_hours(ds)[:, None] * np.ones((1, S))
     write_stock(
-        m,
+        lp,
         ds,
         level_name="storage_level_mwh",
         row_name="storage_balance",
@@ -72,16 +69,15 @@ def add_storage(m: pyo.ConcreteModel, ds: xr.Dataset) -> None:
             description="Storage energy balance.",
             dual_name="storage_value_usd_per_mwh",
             dual_units="USD/MWh",
-            dual_description="Marginal value of one more MWh stored (minus the storage row "
-            "dual).",
+            dual_description="Marginal value of one more MWh stored (minus the storage row dual).",
             dual_sign=-1.0,
         ),
     )
     if pnew:
-        _power_rows(m, ds, ch, dis, P, pnew[0])
+        _power_rows(lp, ds, ch, dis, P, pnew[0])
 
 
-def _extendable(m: pyo.ConcreteModel, ds: xr.Dataset):
+def _extendable(lp: LinearProgram, ds: xr.Dataset):
     """Capacity variables of the extendable storage, with their annualised costs.
 
     ``storage_power_new_mw[s] in [0, Pmax_s]`` and ``storage_energy_new_mwh[s] in [0, Emax_s]``
@@ -90,20 +86,29 @@ def _extendable(m: pyo.ConcreteModel, ds: xr.Dataset):
     """
     if "storage_extendable" not in ds or not ds["storage_extendable"].values.any():
         return None, None
-    ix = m._ag
     ext = np.flatnonzero(ds["storage_extendable"].values)
-    ix.coords["storage_extendable"] = ds["storage"].values[ext]
+    lp.coords["storage_extendable"] = ds["storage"].values[ext]
     share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
     out = []
     for var, mx, cost, units, desc in (
-        ("storage_power_new_mw", "storage_power_new_max_mw",
-         "storage_annual_cost_usd_per_mw", "MW", "Storage power built in this step."),
-        ("storage_energy_new_mwh", "storage_energy_new_max_mwh",
-         "storage_annual_cost_usd_per_mwh", "MWh", "Storage energy capacity built."),
+        (
+            "storage_power_new_mw",
+            "storage_power_new_max_mw",
+            "storage_annual_cost_usd_per_mw",
+            "MW",
+            "Storage power built in this step.",
+        ),
+        (
+            "storage_energy_new_mwh",
+            "storage_energy_new_max_mwh",
+            "storage_annual_cost_usd_per_mwh",
+            "MWh",
+            "Storage energy capacity built.",
+        ),
     ):
         ub = ds[mx].values[ext]
-        blk = add_var(m, var, ("storage_extendable",), 0.0, ub, units, desc)
-        add_cost(m, "investment", blk.cols(), share * ds[cost].values[ext])
+        blk = lp.add_var(var, ("storage_extendable",), 0.0, ub, units, desc)
+        lp.add_cost("investment", blk.cols(), share * ds[cost].values[ext])
         cols = np.full(ds.sizes["storage"], -1, dtype=np.int64)
         cols[ext] = blk.cols()
         full_ub = np.zeros(ds.sizes["storage"])
@@ -112,17 +117,22 @@ def _extendable(m: pyo.ConcreteModel, ds: xr.Dataset):
     return out[0], out[1]
 
 
-def _power_rows(m, ds, ch, dis, P, pcols) -> None:
+def _power_rows(lp, ds, ch, dis, P, pcols) -> None:
     """``charge - P_new <= P`` and ``discharge - P_new <= P`` for extendable storage [MW]."""
     ext = np.flatnonzero(pcols >= 0)
     T, K = ds.sizes["time"], ext.size
     rows = np.arange(T * K).reshape(T, K)
     pc = np.broadcast_to(pcols[ext][None, :], (T, K))
     for name, v in (("storage_charge_cap", ch), ("storage_discharge_cap", dis)):
-        add_rows(
-            m,
-            RowBlock(name, ("time", "storage_extendable"), (T, K), "<=", "MW",
-                     "Power within the built capacity."),
+        lp.add_rows(
+            RowBlock(
+                name,
+                ("time", "storage_extendable"),
+                (T, K),
+                "<=",
+                "MW",
+                "Power within the built capacity.",
+            ),
             np.concatenate([rows, rows], axis=None),
             np.concatenate([v.cols()[:, ext], pc], axis=None),
             np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),

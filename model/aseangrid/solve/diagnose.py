@@ -69,7 +69,7 @@ def adequacy_shortfalls(ds: xr.Dataset, limit: int = 5) -> list[str]:
 
 
 def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) -> list[str]:
-    """Explain IIS rows given as (row block name, element index) in the model's terms."""
+    """Explain IIS rows given as (row block name, element index tuple) in the model's terms."""
     out: list[str] = []
     families: dict[str, int] = {}
     for name, _ in rows:
@@ -137,3 +137,19 @@ def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) 
     if summary:
         out.append(f"conflicting rows by family: {summary}")
     return out
+
+
+def diagnoser(ds: xr.Dataset, lp, quick: bool):
+    """The ``diagnose`` callback of :class:`~aseangrid.solve.highs.HighsLP` for one model:
+    the adequacy pre-check first (when ``quick``: unserved energy is not allowed), then the
+    IIS rows explained."""
+
+    def diagnose(rows):
+        if rows is None:
+            return adequacy_shortfalls(ds) if quick else []
+        named = [
+            (b, tuple(int(i) for i in np.unravel_index(el, lp.rows[b].shape))) for b, el in rows
+        ]
+        return explain_rows(ds, named)
+
+    return diagnose

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .errors import InputError, Problem
+from ..errors import InputError, Problem
 
 #: the time series that drive the clustering (all other inputs are constant in time)
 _FEATURES = ("demand_mw", "availability_pu", "hydro_inflow_mw")

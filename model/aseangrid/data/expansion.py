@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from ..errors import InputError, Problem
 from . import schema as sc
-from .errors import InputError, Problem
 
 #: Fixed O&M of new transmission per year as a share of its capital cost (ENTSO-E/TYNDP-style
 #: 2 %/yr quoted in shared reference asean-profiles-costs §6.6).

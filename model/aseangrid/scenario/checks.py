@@ -1,0 +1,129 @@
+"""Checks of a scenario that need its dataset: nodes, countries and links that exist, and
+combinations that cannot work."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from ..data import schema as sc
+from ..errors import Problem
+from .model import Scenario
+
+
+def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
+    """Checks that need the dataset: nodes, countries and links that exist; combinations."""
+    from ..data.tables import read_tables
+
+    problems: list[Problem] = []
+    folder = Path(s.dataset)
+    if not folder.is_dir():
+        return [Problem(file, None, f"{where}.dataset", s.dataset, "an existing dataset folder")]
+    tables, _ = read_tables(folder)
+    nodes = set(tables["nodes"]["node"]) if "nodes" in tables else set()
+    node_country = (
+        dict(zip(tables["nodes"]["node"], tables["nodes"]["country"], strict=True))
+        if "nodes" in tables
+        else {}
+    )
+    links = tables.get("links")
+    link_ids = set(links["link"]) if links is not None else set()
+
+    def country_ok(key: str, c: str, allow_asean: bool = True) -> None:
+        ok = c in sc.COUNTRIES or (allow_asean and c == sc.ASEAN)
+        if not ok:
+            close = difflib.get_close_matches(c, [*sc.COUNTRIES, sc.ASEAN], n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(Problem(file, None, f"{where}.{key}", c, f"an ISO3 country{hint}"))
+
+    for c in s.carbon_price_usd_per_t:
+        country_ok("carbon_price_usd_per_t", c)
+    for key in ("renewable_share_min", "coal_capacity_max_mw", "coal_generation_max_twh"):
+        for c in getattr(s, key):
+            country_ok(key, c, allow_asean=False)
+    for c, v in s.renewable_share_min.items():
+        if v is not None and not 0 <= v <= 1:
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{where}.renewable_share_min.{c}",
+                    str(v),
+                    "a fraction between 0 and 1",
+                )
+            )
+    if isinstance(s.demand_scale, dict):
+        for c, v in s.demand_scale.items():
+            country_ok("demand_scale", c, allow_asean=False)
+            if not 0 < v <= 10:
+                problems.append(
+                    Problem(file, None, f"{where}.demand_scale.{c}", str(v), "a factor in (0, 10]")
+                )
+    elif not 0 < s.demand_scale <= 10:
+        problems.append(
+            Problem(file, None, f"{where}.demand_scale", str(s.demand_scale), "a factor in (0, 10]")
+        )
+    for f, v in s.fuel_price_scale.items():
+        if f not in sc.FUELS:
+            problems.append(
+                Problem(file, None, f"{where}.fuel_price_scale", f, f"one of {', '.join(sc.FUELS)}")
+            )
+        if not 0 <= v <= 20:
+            problems.append(
+                Problem(file, None, f"{where}.fuel_price_scale.{f}", str(v), "a factor in [0, 20]")
+            )
+    for lk in s.link_capacity_mw:
+        if lk not in link_ids:
+            close = difflib.get_close_matches(lk, sorted(link_ids), n=1, cutoff=0.5)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            problems.append(
+                Problem(file, None, f"{where}.link_capacity_mw", lk, f"a link of links.csv{hint}")
+            )
+    if isinstance(s.topology, list):
+        for lk in s.topology:
+            if lk not in link_ids:
+                problems.append(Problem(file, None, f"{where}.topology", lk, "a link of links.csv"))
+    for cname, c in s.contracts.items():
+        w = f"{where}.contracts.{cname}"
+        for n in (c.seller, c.buyer, *c.path):
+            if n not in nodes:
+                close = difflib.get_close_matches(n, sorted(nodes), n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                problems.append(Problem(file, None, w, n, f"a node of nodes.csv{hint}"))
+        if c.path and (c.path[0] != c.seller or c.path[-1] != c.buyer):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    f"{w}.path",
+                    "-".join(c.path),
+                    "a path starting at the seller and ending at the buyer",
+                )
+            )
+        if (c.mw is None) == (c.monthly_mw is None):
+            problems.append(
+                Problem(file, None, w, "mw/monthly_mw", "exactly one of mw or monthly_mw")
+            )
+        for country in c.wheeling_usd_per_mwh:
+            transit = {node_country.get(n) for n in c.path[1:-1]}
+            if country not in transit:
+                problems.append(
+                    Problem(
+                        file,
+                        None,
+                        f"{w}.wheeling_usd_per_mwh",
+                        country,
+                        f"a transit country of the path ({sorted(transit)})",
+                    )
+                )
+        if s.topology == "isolated" and node_country.get(c.seller) != node_country.get(c.buyer):
+            problems.append(
+                Problem(
+                    file,
+                    None,
+                    w,
+                    "topology isolated",
+                    "a cross-border contract needs cross-border links (impossible combination)",
+                )
+            )
+    return problems
