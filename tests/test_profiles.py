@@ -1,18 +1,25 @@
-"""Tests of the shipped hourly profiles and of their regeneration (aseangrid.profiles)."""
+"""Tests of the shipped hourly profiles and of their regeneration (tools.profiles)."""
 
 from __future__ import annotations
 
+import ast
+import shutil
+import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from aseangrid import profiles as pr
-
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # tools/ sits beside model/, outside the pytest pythonpath
+    sys.path.insert(0, str(ROOT))
+
+from tools import profiles as pr  # noqa: E402
+
 DATA = ROOT / "inputs" / "asean"
 PROFILES = DATA / "profiles"
+RECIPES = DATA / "recipes"
 ALL_NODE_FILES = ("demand_shape", "solar_pv", "wind_onshore", "wind_offshore")
 HYDRO_FILES = ("hydro_inflow", "hydro_inflow_dry")
 
@@ -37,6 +44,11 @@ def shipped() -> dict[str, pd.DataFrame]:
 @pytest.fixture(scope="module")
 def targets() -> pd.DataFrame:
     return pd.read_csv(DATA / "profile_targets.csv").set_index("node")
+
+
+@pytest.fixture(scope="module")
+def recipes() -> pr.Recipes:
+    return pr.read_recipes(RECIPES)
 
 
 @pytest.fixture(scope="module")
@@ -119,12 +131,12 @@ def test_demand_peak_hour(shipped, nodes, targets) -> None:
         assert diff <= 1.0, (node, got)
 
 
-def test_demand_peak_season(shipped) -> None:
+def test_demand_peak_season(shipped, recipes) -> None:
     """Annual peak falls in the sourced peak months."""
     month = _month_of_hour()
     dem = shipped["demand_shape"]
-    for node, (months, _src) in pr.PEAK_SEASON.items():
-        assert month[int(np.argmax(dem[node].to_numpy()))] in months, node
+    for node, season in recipes.peak_season.items():
+        assert month[int(np.argmax(dem[node].to_numpy()))] in season.months, node
 
 
 def test_sg_matches_ema_2015(shipped) -> None:
@@ -191,7 +203,7 @@ def _wet_mask(spec: str) -> np.ndarray | None:
     if spec == "none":
         return None
     first, last = (int(v) for v in spec.split("-"))
-    return np.isin(_month_of_hour(), pr._months(first, last))
+    return np.isin(_month_of_hour(), pr.months_range(first, last))
 
 
 def test_hydro_inflow(shipped, targets) -> None:
@@ -238,7 +250,8 @@ def test_regeneration_is_byte_identical(name: str, regenerated: Path) -> None:
         new, old = regenerated / f"{name}.csv", DATA / f"{name}.csv"
     else:
         new, old = regenerated / "profiles" / f"{name}.csv", PROFILES / f"{name}.csv"
-    assert new.read_bytes() == old.read_bytes(), f"{name}: run python -m aseangrid.profiles"
+    hint = f"{name}: run python -m tools.profiles inputs/asean"
+    assert new.read_bytes() == old.read_bytes(), hint
 
 
 def test_calibration_helper() -> None:
@@ -255,3 +268,40 @@ def test_monthly_to_daily_preserves_means() -> None:
     d = pr.monthly_to_daily(f)
     got = np.bincount(pr.MONTH_OF_DAY, weights=d) / pr.DAYS_IN_MONTH
     assert np.allclose(got, f)
+
+
+# --- recipes and layering -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", sorted(RECIPES.glob("*.csv")), ids=lambda p: p.name)
+def test_every_recipe_row_has_a_source(path: Path) -> None:
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(df) > 0, path.name
+    assert (df["source"].str.strip().str.len() > 10).all(), path.name
+
+
+def test_recipes_cover_every_node(recipes, nodes) -> None:
+    assert set(recipes.nodes) == set(nodes["node"])
+    assert set(recipes.hydro_regime) == set(nodes["node"])
+
+
+def test_dangling_recipe_key_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "recipes"
+    shutil.copytree(RECIPES, folder)
+    settings = pd.read_csv(folder / "node_settings.csv", dtype=str, keep_default_na=False)
+    settings.loc[settings["node"] == "SG", "demand_shape"] = "no_such_shape"
+    settings.to_csv(folder / "node_settings.csv", index=False)
+    with pytest.raises(ValueError, match="SG: demand_shape 'no_such_shape' unknown"):
+        pr.read_recipes(folder)
+
+
+def test_runtime_package_does_not_import_the_tools() -> None:
+    for path in (ROOT / "model" / "aseangrid").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            assert not any(n.split(".")[0] == "tools" for n in names), path

@@ -323,7 +323,7 @@ def _user_constraint(h: Handle, comp, user_cols: dict[int, int]) -> None:
             np.array(rows, dtype=np.int64),
             np.array(cols, dtype=np.int64),
             np.array(coefs),
-            rhs.reshape(shape) if shape else rhs,
+            rhs.reshape(shape),
         )
         lp.row_present[bname] = present
     h.compiled[name] = "Constraint"
