@@ -16,12 +16,14 @@ import aseangrid as ag
 from aseangrid.cli import app
 from aseangrid.ensemble import (
     ExitOnce,
+    Sample,
     ScenarioFailures,
-    _draw,
+    draw_sample,
     ensemble,
     load_ensemble,
     plan_tasks,
 )
+from aseangrid.ensemble.records import Reporter
 from aseangrid.errors import InputError
 from aseangrid.pipeline import options_of as _options
 from aseangrid.runner import load_results
@@ -157,19 +159,47 @@ def test_bad_ensemble_files_name_the_key(tmp_path):
         load_ensemble(dup)
 
 
-def test_latin_hypercube_is_reproducible_and_stratified(tmp_path):
-    from aseangrid.ensemble import Sample
-
+def test_latin_hypercube_is_reproducible_stratified_and_within_bounds():
+    bounds = {"demand_scale": (0.9, 1.1), "fuel_price_scale.gas": (0.7, 1.5)}
     s = Sample(
         size=10,
         seed=7,
-        parameters={"demand_scale": {"low": 0.9, "high": 1.1}, "hydrology": {"choices": ["a"]}},
+        parameters={
+            **{k: {"low": lo, "high": hi} for k, (lo, hi) in bounds.items()},
+            "hydrology": {"choices": ["normal", "dry"]},
+        },
     )
-    a, b = _draw(s), _draw(s)
-    assert a == b
+    a, b = draw_sample(s), draw_sample(s)
+    assert a == b and len(a) == 10  # reproducible for a seed
+    assert draw_sample(s.model_copy(update={"seed": 8})) != a
+    for key, (lo, hi) in bounds.items():
+        u = np.array([d[key] for d in a])
+        assert ((u >= lo) & (u <= hi)).all()  # within bounds
+        strata = np.floor((u - lo) / (hi - lo) * 10).astype(int)
+        assert sorted(strata.tolist()) == list(range(10))  # one draw in each tenth
+    # choices are strata too: 10 draws of 2 choices, 5 each
+    assert sorted(d["hydrology"] for d in a) == ["dry"] * 5 + ["normal"] * 5
+
+
+def test_random_sample_is_reproducible_and_within_bounds():
+    s = Sample(
+        size=50, seed=3, method="random", parameters={"demand_scale": {"low": 0.9, "high": 1.1}}
+    )
+    a = draw_sample(s)
+    assert a == draw_sample(s)
     u = np.array([d["demand_scale"] for d in a])
-    strata = np.floor((u - 0.9) / 0.2 * 10).astype(int)
-    assert sorted(strata.tolist()) == list(range(10))  # one draw in each tenth
+    assert ((u >= 0.9) & (u <= 1.1)).all() and len(set(u.tolist())) == 50
+
+
+def test_reporter_says_one_line_per_scenario_and_keeps_the_full_record(tmp_path):
+    lines: list[str] = []
+    rep = Reporter(tmp_path, 2, lines.append)
+    event = {"name": "a", "status": "ok", "total_s": 1.0, "pid": 7, "peak_rss_mb": 10.0}
+    rep.on_event((0.0, event))  # the worker's announcement comes first ...
+    rep({**event, "worker": "tcp://w1", "objective_usd": 1.0})  # ... then the task's result
+    rep({"name": "b", "status": "skipped"})  # no record on disk: not a finished scenario
+    assert lines == ["  [1/2] a: solved in 1.0 s (process 7, peak 10 MB)"]
+    assert rep.records["a"]["worker"] == "tcp://w1" and "b" not in rep.records
 
 
 # -- running on a LocalCluster with 2 workers -------------------------------------------------

@@ -344,7 +344,7 @@ def test_candidates_follow_the_topology():
 
 
 def test_cost_trajectory_interpolation_and_annuity(tables):
-    capex, per_kwh, _fom = ex._costs(tables, 2032, "solar_pv")
+    capex, per_kwh, _fom = ex.costs(tables, 2032, "solar_pv")
     ct = tables["cost_trajectories"].set_index(["technology", "year"])
     a, b = (
         ct.loc[("solar_pv", 2030), "capex_usd_per_kw"],

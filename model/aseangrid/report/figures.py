@@ -1,14 +1,8 @@
-"""Report-ready output: tables and figures (PNG and SVG), a self-contained HTML page and a
-Markdown version.
-
-Only results and comparison Datasets are used (no Pyomo). Figures carry units and a source
-line; tables are rounded for reading.
-"""
+"""Figures for reports (matplotlib, PNG and SVG), each with units and a source line."""
 
 from __future__ import annotations
 
 import base64
-import html
 import io as _io
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,8 +15,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .compare import corridors, emissions_table, headline
-from .data import schema as sc
+from ..data import schema as sc
 
 TECH_COLORS = {
     "coal": "#3b3b3b",
@@ -45,7 +38,7 @@ TECH_COLORS = {
 SOURCE_NOTE = "aseangrid; inputs/asean (sources in inputs/asean/*.csv)"
 
 
-def _save(fig, folder: Path, name: str) -> dict[str, str]:
+def save_figure(fig, folder: Path, name: str) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     fig.text(
         0.99, -0.04, f"Source: {SOURCE_NOTE}", ha="right", va="top", fontsize=6, color="#666666"
@@ -274,7 +267,7 @@ def fig_cost_emissions(cmp: xr.Dataset) -> plt.Figure:
     return fig
 
 
-def _pathway_countries(pw: xr.Dataset) -> list[str]:
+def pathway_countries(pw: xr.Dataset) -> list[str]:
     has = pw["capacity_mw"].sum(("year", "technology")) > 0
     return [str(c) for c in pw["country"].values[has.values]]
 
@@ -289,7 +282,7 @@ def fig_pathway_stack(
     )
     for ax, s in zip(axes[0], names, strict=True):
         pw = pathways[s]
-        v = pw[var].sel(country=_pathway_countries(pw)).sum("country") / scale
+        v = pw[var].sel(country=pathway_countries(pw)).sum("country") / scale
         years = [str(y) for y in pw["year"].values]
         bottom = np.zeros(len(years))
         for t in pw["technology"].values:
@@ -316,7 +309,7 @@ def fig_pathway_emissions(pathways: Mapping[str, xr.Dataset]) -> plt.Figure:
     fig, ax = plt.subplots(figsize=(7, 4))
     for k, (s, pw) in enumerate(pathways.items()):
         color = f"C{k}"
-        em = pw["emissions_mt"].sel(country=_pathway_countries(pw)).sum("country")
+        em = pw["emissions_mt"].sel(country=pathway_countries(pw)).sum("country")
         ax.plot(pw["year"].values, em.values, "o-", color=color, label=f"{s}: emissions")
         if pw.sizes.get("carbon_cap", 0):
             for c in pw["carbon_cap"].values:
@@ -332,250 +325,3 @@ def fig_pathway_emissions(pathways: Mapping[str, xr.Dataset]) -> plt.Figure:
     ax.legend(fontsize=7)
     ax.set_title("Emissions against caps")
     return fig
-
-
-def _md_table(df: pd.DataFrame) -> str:
-    df = df.reset_index()
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for _, row in df.iterrows():
-        cells = []
-        for v in row.values:
-            if isinstance(v, float):
-                cells.append(f"{v:,.2f}")
-            else:
-                cells.append(str(v))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
-def _pathway_section(pathways: Mapping[str, xr.Dataset], figs: Path, tables_dir: Path):
-    from .compare import pathway_table as headline_table
-
-    tabs = []
-    for s, pw in pathways.items():
-        df = headline_table(pw, _pathway_countries(pw))
-        df.to_csv(tables_dir / f"pathway_{s}.csv")
-        tabs.append((f"Pathway {s}", df))
-        if pw.sizes.get("carbon_cap", 0):
-            caps = pd.DataFrame(
-                {
-                    "cap [Mt]": pw["carbon_cap_mt"].to_pandas().stack(),
-                    "emissions [Mt]": pw["carbon_cap_emissions_mt"].to_pandas().stack(),
-                    "shadow price [USD/t]": pw["carbon_shadow_price_usd_per_t"].to_pandas().stack(),
-                }
-            ).round(2)
-            caps.to_csv(tables_dir / f"pathway_{s}_caps.csv")
-            tabs.append((f"Carbon caps, {s}", caps))
-        add = (pw["additions_mw"].sum("country") / 1e3).to_pandas()
-        add = add.loc[:, add.abs().max() > 0.01].round(2)
-        add.columns = [f"{c} [GW]" for c in add.columns]
-        tabs.append((f"Additions, {s}", add))
-        ret = (pw["early_retirements_mw"].sum("country") / 1e3).to_pandas()
-        ret = ret.loc[:, ret.abs().max() > 0.01].round(2)
-        if len(ret.columns):
-            ret.columns = [f"{c} [GW]" for c in ret.columns]
-            tabs.append((f"Early retirements, {s}", ret))
-        if pw.sizes.get("link_candidate", 0):
-            lk = pw["link_additions_mw"].to_pandas()
-            lk = lk.loc[:, lk.abs().max() > 0.5].round(0)
-            if len(lk.columns):
-                tabs.append((f"Corridors built [MW], {s}", lk))
-    fl = [
-        {
-            "title": "Capacity by year",
-            **_save(
-                fig_pathway_stack(pathways, "capacity_mw", 1e3, "GW"), figs, "pathway_capacity"
-            ),
-        },
-        {
-            "title": "Generation by year",
-            **_save(
-                fig_pathway_stack(pathways, "generation_twh", 1.0, "TWh per year"),
-                figs,
-                "pathway_generation",
-            ),
-        },
-        {
-            "title": "Emissions against caps",
-            **_save(fig_pathway_emissions(pathways), figs, "pathway_emissions"),
-        },
-    ]
-    return ("Pathways", "capacity, generation, emissions and cost by year", fl, tabs)
-
-
-def write_report(
-    folder: str | Path,
-    comparisons: Mapping[str, xr.Dataset],
-    results: Mapping[str, xr.Dataset],
-    title: str,
-    description: str = "",
-    dispatch_nodes: list[str] | None = None,
-    dispatch_week_start: str = "04-01",
-    pathways: Mapping[str, xr.Dataset] | None = None,
-) -> dict[str, Path]:
-    """Write figures, tables, ``report.html`` (self-contained) and ``report.md``.
-
-    Parameters
-    ----------
-    folder
-        Output folder (figures go to ``figures/``, tables to ``tables/``).
-    comparisons
-        Comparison name -> Dataset from :func:`aseangrid.compare`.
-    results
-        Scenario name -> results Dataset (for hourly figures).
-    title, description
-        Report heading and the question the run answers.
-    dispatch_nodes, dispatch_week_start
-        Nodes and the ``MM-DD`` start of the dispatch-stack week.
-    pathways
-        Scenario name -> pathway Dataset (:mod:`aseangrid.pathway`): adds a "Pathways"
-        section (capacity, generation and emissions by year). The comparisons then describe
-        each pathway's last year.
-
-    Returns
-    -------
-    dict
-        Paths of ``html`` and ``md``.
-    """
-    folder = Path(folder)
-    figs = folder / "figures"
-    tables_dir = folder / "tables"
-    tables_dir.mkdir(parents=True, exist_ok=True)
-    nodes = [
-        n
-        for n in (dispatch_nodes or ["SG"])
-        if all(n in r["node"].values for r in results.values())
-    ]
-    sections: list[tuple[str, str, list[dict], list[tuple[str, pd.DataFrame]]]] = []
-    for cname, cmp in comparisons.items():
-        names = [str(s) for s in cmp["scenario"].values]
-        sub = {s: results[s] for s in names if s in results}
-        head = headline(cmp)
-        emis = emissions_table(cmp)
-        mix = cmp["generation_twh"].sum("country").to_pandas().round(1)
-        corr = []
-        for s, r in sub.items():
-            df = corridors(r)
-            if len(df):
-                df.insert(0, "scenario", s)
-                corr.append(df)
-        corr_df = (
-            pd.concat(corr).round(3).set_index(["scenario", "from_country", "to_country"])
-            if corr
-            else pd.DataFrame()
-        )
-        disp = pd.DataFrame(
-            {
-                "displaced [TWh]": cmp["displaced_twh"].to_pandas().stack(),
-                "displacing [TWh]": cmp["displacing_twh"].to_pandas().stack(),
-            }
-        )
-        disp = disp[(disp.abs().sum(axis=1) > 0.05)].round(2)
-        tabs = [
-            ("Headline", head),
-            ("Emissions by country", emis),
-            ("Generation by technology [TWh]", mix),
-            ("Trade per corridor", corr_df),
-            (
-                "Integration effect: generation displaced and displacing vs "
-                f"{cmp.attrs.get('reference')}",
-                disp,
-            ),
-        ]
-        for tname, df in tabs:
-            safe = tname.split(":")[0].lower().replace(" ", "_").replace("[", "").replace("]", "")
-            df.to_csv(tables_dir / f"{cname}_{safe}.csv")
-        fl = [
-            {
-                "title": "CO2 by country, production- and consumption-based",
-                **_save(fig_emissions(cmp), figs, f"{cname}_emissions"),
-            },
-            {"title": "Generation mix", **_save(fig_mix(cmp), figs, f"{cname}_mix")},
-            {
-                "title": "Corridor flow-duration curves",
-                **_save(fig_flow_duration(sub), figs, f"{cname}_flow_duration"),
-            },
-            {
-                "title": "Price-duration curves",
-                **_save(fig_price_duration(sub, nodes or ["SG"]), figs, f"{cname}_prices"),
-            },
-        ]
-        if len(names) > 2:
-            fl.append(
-                {
-                    "title": "Cost against emissions",
-                    **_save(fig_cost_emissions(cmp), figs, f"{cname}_cost_emissions"),
-                }
-            )
-        for s in names[:2]:
-            if s not in sub:
-                continue
-            for n in nodes[:2]:
-                fl.append(
-                    {
-                        "title": f"Dispatch, {n}, {s}",
-                        **_save(
-                            fig_dispatch(
-                                sub[s],
-                                n,
-                                dispatch_week_start,
-                                f"{n} — {s}: dispatch, week from {dispatch_week_start}",
-                            ),
-                            figs,
-                            f"{cname}_dispatch_{s}_{n}",
-                        ),
-                    }
-                )
-        last = names[-1]
-        if last in sub:
-            fl.append(
-                {
-                    "title": f"Grid map, {last}",
-                    **_save(
-                        fig_map(sub[last], f"{last}: nodes and corridors"), figs, f"{cname}_map"
-                    ),
-                }
-            )
-        sections.append(
-            (cname, f"{' vs '.join(names)} (reference: {cmp.attrs.get('reference')})", fl, tabs)
-        )
-    if pathways:
-        sections.insert(0, _pathway_section(pathways, figs, tables_dir))
-    # HTML
-    css = (
-        "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}"
-        "table{border-collapse:collapse;font-size:12px;margin:0.5em 0}"
-        "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}"
-        "th{background:#f3f3f3}img{max-width:100%}h2{border-bottom:1px solid #ccc}"
-    )
-    parts = [
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}"
-        f"</title><style>{css}</style></head><body><h1>{html.escape(title)}</h1>",
-        f"<p>{html.escape(description)}</p>",
-    ]
-    md = [f"# {title}", "", description, ""]
-    for cname, sub_title, fl, tabs in sections:
-        parts.append(f"<h2>{html.escape(cname)}</h2><p>{html.escape(sub_title)}</p>")
-        md += [f"## {cname}", "", sub_title, ""]
-        for tname, df in tabs:
-            if df is None or len(df) == 0:
-                continue
-            parts.append(
-                f"<h3>{html.escape(tname)}</h3>" + df.to_html(float_format="{:,.2f}".format)
-            )
-            md += [f"### {tname}", "", _md_table(df), ""]
-        for f in fl:
-            parts.append(
-                f"<h3>{html.escape(f['title'])}</h3><img alt='{html.escape(f['title'])}'"
-                f" src='data:image/png;base64,{f['b64']}'>"
-            )
-            md += [f"### {f['title']}", "", f"![{f['title']}](figures/{f['png']})", ""]
-    parts.append(
-        f"<p style='font-size:11px;color:#666'>Source: {html.escape(SOURCE_NOTE)}. "
-        "Units: USD of the cost data's year, MWh, tCO2. Consumption-based emissions "
-        "by proportional flow tracing (aseangrid.tracing).</p></body></html>"
-    )
-    (folder / "report.html").write_text("\n".join(parts), encoding="utf-8")
-    (folder / "report.md").write_text("\n".join(md), encoding="utf-8")
-    return {"html": folder / "report.html", "md": folder / "report.md"}

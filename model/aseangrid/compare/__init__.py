@@ -1,0 +1,8 @@
+"""Comparisons of solved scenarios: stacked along ``scenario`` with differences to a
+reference, trade per corridor, and the tables reports print."""
+
+from .corridors import corridors
+from .stack import METRICS, compare
+from .tables import emissions_table, headline, pathway_table
+
+__all__ = ["METRICS", "compare", "corridors", "emissions_table", "headline", "pathway_table"]

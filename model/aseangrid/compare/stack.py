@@ -1,0 +1,313 @@
+"""Scenario results side by side along a ``scenario`` dimension, with differences to a reference.
+
+Works on results Datasets only (never on Pyomo objects). Each compared quantity is one
+:class:`Metric`: its dimensions, units, meaning and how it is read from one results Dataset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from ..data import schema as sc
+from ..errors import InputError, Problem
+from .corridors import by_country, corridors
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One quantity compared across scenarios."""
+
+    name: str
+    dims: tuple[str, ...]
+    units: str
+    description: str
+    read: Callable[[xr.Dataset], np.ndarray | float]
+
+
+def _zeros_if_absent(var: str) -> Callable[[xr.Dataset], np.ndarray]:
+    return lambda r: r[var].values if var in r else np.zeros(r.sizes["country"])
+
+
+def _sum_or_zero(var: str, factor: float) -> Callable[[xr.Dataset], float]:
+    return lambda r: float(r[var].sum()) * factor if var in r else 0.0
+
+
+def _penalty(r: xr.Dataset) -> float:
+    return float(r["cost_usd"].sel(cost_component="policy_penalty"))
+
+
+def _node_demand_twh(r: xr.Dataset) -> np.ndarray:
+    w = r["time_weight_h"] if "time_weight_h" in r else 1.0
+    return (w * r["demand_mw"]).sum("time").values / 1e6
+
+
+def _country_demand_twh(r: xr.Dataset) -> np.ndarray:
+    dem = _node_demand_twh(r)
+    return np.array([dem[r["node_country"].values == c].sum() for c in r["country"].values])
+
+
+def _curtailment(r: xr.Dataset) -> np.ndarray:
+    countries = r["country"].values.tolist()
+    out = np.zeros(len(countries))
+    for c, v in zip(r["generator_country"].values, r["curtailment_twh"].values, strict=True):
+        out[countries.index(c)] += v
+    return out
+
+
+S, SC, SN = ("scenario",), ("scenario", "country"), ("scenario", "node")
+METRICS: tuple[Metric, ...] = (
+    Metric(
+        "total_cost_usd",
+        S,
+        "USD",
+        "Annual system cost: fuel, O&M, carbon prices, wheeling and unserved energy "
+        "(policy shortfall penalties excluded, see policy_penalty_usd).",
+        lambda r: float(r["cost_usd"].sum()) - _penalty(r),
+    ),
+    Metric(
+        "policy_penalty_usd",
+        S,
+        "USD",
+        "Penalty paid in the objective for missed policies (a modelling device, not a cost).",
+        _penalty,
+    ),
+    Metric(
+        "renewable_shortfall_twh",
+        S,
+        "TWh",
+        "Renewable energy missing to reach the targets, all countries.",
+        _sum_or_zero("renewable_shortfall_mwh", 1e-6),
+    ),
+    Metric(
+        "carbon_cap_excess_mt",
+        S,
+        "MtCO2",
+        "Emissions above the carbon caps, all caps.",
+        _sum_or_zero("carbon_cap_excess_t", 1e-6),
+    ),
+    Metric(
+        "cost_usd",
+        ("scenario", "cost_component"),
+        "USD",
+        "Annual system cost by component.",
+        lambda r: r["cost_usd"].values,
+    ),
+    Metric(
+        "cost_country_usd",
+        SC,
+        "USD",
+        "Annual cost borne per country (see results cost_country_usd).",
+        lambda r: r["cost_country_usd"].sum("cost_component").values,
+    ),
+    Metric(
+        "emissions_production_t",
+        SC,
+        "tCO2",
+        "Production-based emissions (where the power is generated).",
+        lambda r: r["emissions_country_t"].values,
+    ),
+    Metric(
+        "emissions_consumption_t",
+        SC,
+        "tCO2",
+        "Consumption-based emissions (where the power is used; flow tracing).",
+        lambda r: r["emissions_consumption_country_t"].values,
+    ),
+    Metric(
+        "generation_twh",
+        ("scenario", "country", "technology"),
+        "TWh",
+        "Annual generation by country and technology.",
+        lambda r: r["generation_country_twh"].values,
+    ),
+    Metric(
+        "price_mean_usd_per_mwh",
+        SN,
+        "USD/MWh",
+        "Time-average nodal price.",
+        lambda r: r["price_mean_usd_per_mwh"].values,
+    ),
+    Metric(
+        "price_demand_weighted_usd_per_mwh",
+        SN,
+        "USD/MWh",
+        "Demand-weighted nodal price.",
+        lambda r: r["price_demand_weighted_usd_per_mwh"].values,
+    ),
+    Metric(
+        "curtailment_twh",
+        SC,
+        "TWh",
+        "Curtailed variable renewable and run-of-river energy.",
+        _curtailment,
+    ),
+    Metric("unserved_twh", SC, "TWh", "Unserved energy.", lambda r: by_country(r, "unserved_twh")),
+    Metric(
+        "imports_twh", SC, "TWh", "Cross-border imports received.", _zeros_if_absent("imports_twh")
+    ),
+    Metric("exports_twh", SC, "TWh", "Cross-border exports sent.", _zeros_if_absent("exports_twh")),
+    Metric("demand_twh", SC, "TWh", "Annual demand.", _country_demand_twh),
+    Metric("node_demand_twh", SN, "TWh", "Annual demand per node.", _node_demand_twh),
+)
+#: Quantities whose difference to the reference is reported as ``delta_<name>``.
+DELTAS = (
+    "total_cost_usd",
+    "cost_country_usd",
+    "emissions_production_t",
+    "emissions_consumption_t",
+    "generation_twh",
+    "price_demand_weighted_usd_per_mwh",
+    "imports_twh",
+    "exports_twh",
+    "unserved_twh",
+    "curtailment_twh",
+)
+
+
+def _check_comparable(results: Mapping[str, xr.Dataset], reference: str | None) -> str:
+    names = list(results)
+    if not names:
+        raise InputError(
+            [Problem("(compare)", None, "results", "[]", "at least one result")],
+            context="comparison",
+        )
+    reference = reference or names[0]
+    if reference not in results:
+        raise InputError(
+            [Problem("(compare)", None, "reference", reference, f"one of {names}")],
+            context="comparison",
+        )
+    return reference
+
+
+def _corridor_vars(out: xr.Dataset, frames: list[pd.DataFrame], names: list[str]) -> xr.Dataset:
+    corr = pd.concat(frames, ignore_index=True)
+    if not len(corr):
+        return out
+    keys = sorted(set(zip(corr["from_country"], corr["to_country"], strict=True)))
+    out = out.assign_coords(
+        corridor=[f"{a}>{b}" for a, b in keys],
+        corridor_from=("corridor", [a for a, _ in keys]),
+        corridor_to=("corridor", [b for _, b in keys]),
+    )
+    for col, units, desc in (
+        ("sent_twh", "TWh", "Energy sent along the corridor (before losses)."),
+        ("hours_at_limit", "h", "Hours the corridor is at its limit."),
+        ("capacity_mw", "MW", "Corridor limit (sum of its links)."),
+        (
+            "congestion_rent_usd",
+            "USD",
+            "Congestion rent of the corridor's direction (price gap after losses x flow).",
+        ),
+    ):
+        arr = np.zeros((len(names), len(keys)))
+        for _, row in corr.iterrows():
+            arr[
+                names.index(row["scenario"]), keys.index((row["from_country"], row["to_country"]))
+            ] = row[col]
+        out[f"corridor_{col}"] = xr.DataArray(
+            arr, dims=("scenario", "corridor"), attrs={"units": units, "description": desc}
+        )
+    return out
+
+
+def _shadow_prices(out: xr.Dataset, results: Mapping[str, xr.Dataset], names: list[str]) -> None:
+    caps = [
+        r["carbon_shadow_price_usd_per_t"].expand_dims(scenario=[n])
+        for n, r in results.items()
+        if "carbon_shadow_price_usd_per_t" in r
+    ]
+    if not caps:
+        return
+    cp = xr.concat(caps, dim="scenario", join="outer")
+    out["carbon_shadow_price_usd_per_t"] = cp.reindex(scenario=names).drop_vars(
+        [c for c in cp.coords if c not in ("scenario", "carbon_cap")]
+    )
+    out["carbon_shadow_price_usd_per_t"].attrs.update(
+        units="USD/tCO2", description="Shadow price of each carbon cap (NaN: no such cap)."
+    )
+
+
+def _differences(out: xr.Dataset, reference: str) -> None:
+    for v in DELTAS:
+        d = out[v] - out[v].sel(scenario=reference)
+        d.attrs = {
+            "units": out[v].attrs["units"],
+            "description": f"{out[v].attrs['description']} Minus the reference scenario "
+            f"'{reference}'.",
+        }
+        out[f"delta_{v}"] = d
+    disp = out["delta_generation_twh"]
+    out["displaced_twh"] = (-disp.clip(max=0)).sum("country")
+    out["displaced_twh"].attrs = {
+        "units": "TWh",
+        "description": "Generation that fell against the reference, by technology (summed "
+        "over countries).",
+    }
+    out["displacing_twh"] = disp.clip(min=0).sum("country")
+    out["displacing_twh"].attrs = {
+        "units": "TWh",
+        "description": "Generation that rose against the reference, by technology.",
+    }
+
+
+def compare(results: Mapping[str, xr.Dataset], reference: str | None = None) -> xr.Dataset:
+    """Stack scenario results along ``scenario`` and add differences to the reference.
+
+    Parameters
+    ----------
+    results
+        Scenario name -> results Dataset (from :func:`aseangrid.solve` or a results file).
+    reference
+        Scenario the differences (``delta_*``) are taken against (default: the first).
+
+    Returns
+    -------
+    xarray.Dataset
+        Dimensions ``scenario``, ``country``, ``technology``, ``node``, ``corridor``,
+        ``cost_component`` and ``carbon_cap``; every variable has units.
+    """
+    reference = _check_comparable(results, reference)
+    names = list(results)
+    first = results[names[0]]
+    out = xr.Dataset(
+        coords={
+            "scenario": names,
+            "country": first["country"].values,
+            "node": first["node"].values,
+            "technology": np.array(sc.GENERATION_TECHNOLOGIES),
+            "cost_component": first["cost_usd"]["cost_component"].values,
+            "node_country": ("node", first["node_country"].values),
+        }
+    )
+    for m in METRICS:
+        data = np.asarray([m.read(results[n]) for n in names])
+        out[m.name] = xr.DataArray(
+            data, dims=m.dims, attrs={"units": m.units, "description": m.description}
+        )
+    pdw = np.nan_to_num(out["price_demand_weighted_usd_per_mwh"].values)
+    nd = out["node_demand_twh"].values
+    out["price_asean_usd_per_mwh"] = xr.DataArray(
+        (pdw * nd).sum(1) / nd.sum(1),
+        dims=S,
+        attrs={
+            "units": "USD/MWh",
+            "description": "ASEAN demand-weighted average price (node prices weighted by "
+            "hourly demand).",
+        },
+    )
+    frames = []
+    for n in names:
+        df = corridors(results[n])
+        df["scenario"] = n
+        frames.append(df)
+    out = _corridor_vars(out, frames, names)
+    _shadow_prices(out, results, names)
+    _differences(out, reference)
+    out.attrs["reference"] = reference
+    return out
