@@ -34,6 +34,10 @@ def make_ds(
     ``demand`` maps node -> hourly MW. Generators are dicts with keys node, technology,
     capacity_mw and optionally cost (USD/MWh, fuel + O&M), ef (tCO2/MWh), avail (hourly list or
     number), must_run, renewable, inflow (hourly MW, reservoir hydro), reservoir_mwh, ramp.
+
+    Carbon caps [MtCO2] and annual coal generation limits [TWh] are given for the horizon of
+    the case: they are stored as annual values (x 8760 / T), which the model applies pro rata
+    (``horizon_share``), so that the hand derivations can speak of the horizon.
     """
     nodes = list(demand)
     T = len(next(iter(demand.values())))
@@ -108,9 +112,15 @@ def make_ds(
             "link_voltage_kv": (("link",), np.full(L, 500.0)),
             "carbon_price_usd_per_t": (("country",), cvec(carbon_price, 0.0)),
             "renewable_share_min": (("country",), cvec(renewable_share_min, np.nan)),
-            "coal_generation_max_twh": (("country",), cvec(coal_generation_max_twh, np.nan)),
+            "coal_generation_max_twh": (
+                ("country",),
+                cvec(coal_generation_max_twh, np.nan) * 8760.0 / T,
+            ),
             "coal_capacity_max_mw": (("country",), cvec(coal_capacity_max_mw, np.nan)),
-            "carbon_cap_mt": (("carbon_cap",), np.array([caps[k][0] for k in caps], float)),
+            "carbon_cap_mt": (
+                ("carbon_cap",),
+                np.array([caps[k][0] for k in caps], float) * 8760.0 / T,
+            ),
             "carbon_cap_member": (("carbon_cap", "country"), member),
             "time_weight_h": (("time",), np.ones(T)),
             "value_of_lost_load_usd_per_mwh": ((), float(voll)),

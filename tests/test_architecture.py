@@ -15,6 +15,7 @@ PKG = Path(__file__).resolve().parents[1] / "model" / "aseangrid"
 #: import units of its own floor or below, never above.
 FLOORS: dict[str, int] = {
     "errors": 0,
+    "procs": 0,
     "lp": 0,
     "data": 1,
     "formulation": 2,

@@ -111,11 +111,19 @@ def write_tiny(folder: Path) -> Path:
     ).to_csv(folder / "generators.csv", index=False)
     pd.DataFrame(
         [("X1_bat", "X1", "battery", 100.0, 400.0, 0.85, 2024, "", "existing", src)],
-        columns=[c.name for c in sc.TABLE_BY_NAME["storage"].columns],
+        columns=[
+            c.name
+            for c in sc.TABLE_BY_NAME["storage"].columns
+            if c.name not in ("efficiency_charge", "efficiency_discharge", "initial_level_share")
+        ],
     ).to_csv(folder / "storage.csv", index=False)
     pd.DataFrame(
         [("Y1", "hydro_reservoir", 0.5, 0.8, 2000.0, src)],
-        columns=[c.name for c in sc.TABLE_BY_NAME["hydro"].columns],
+        columns=[
+            c.name
+            for c in sc.TABLE_BY_NAME["hydro"].columns
+            if c.name not in ("efficiency_charge", "efficiency_discharge", "initial_level_share")
+        ],
     ).to_csv(folder / "hydro.csv", index=False)
     pd.DataFrame(
         [
@@ -281,11 +289,6 @@ def test_dry_year_lowers_hydro_inflow(tiny):
         ),
         (
             "links.csv",
-            lambda d: d.assign(capacity_forward_mw="0", capacity_backward_mw="0"),
-            ["links.csv", "line 2", "positive capacity"],
-        ),
-        (
-            "links.csv",
             lambda d: d.assign(loss_fraction="-0.1"),
             ["links.csv", "line 2", "loss_fraction", "between 0 and 0.2"],
         ),
@@ -342,9 +345,16 @@ def test_every_problem_is_reported_at_once(tiny):
     assert msg.count("capacity_mw") == 4 and "itself" in msg
 
 
+def test_zero_capacity_link_is_a_link_out_of_service(tiny):
+    """A link of capacity 0 in both directions is what "isolated" means: accepted."""
+    edit(tiny, "links.csv", lambda d: d.assign(capacity_forward_mw="0", capacity_backward_mw="0"))
+    ds = ag.load_inputs(tiny, year=2030)
+    assert float(ds["link_capacity_forward_mw"].sum()) == 0.0
+
+
 def test_missing_file_and_folder(tiny, tmp_path):
-    (tiny / "links.csv").unlink()
-    assert "links.csv" in problems_of(tiny) and "exist" in problems_of(tiny)
+    (tiny / "generators.csv").unlink()
+    assert "generators.csv" in problems_of(tiny) and "exist" in problems_of(tiny)
     msg = problems_of(tmp_path / "nope")
     assert "nope" in msg
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -18,7 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from .data import schema as sc
-from .errors import AseangridError
+from .errors import AseangridError, OutputError
 
 app = typer.Typer(
     add_completion=False,
@@ -111,35 +112,55 @@ def solve(
     year: int = typer.Option(sc.BASE_YEAR, help="Model year (chooses demand, fleet, grid)."),
     hydrology: str = typer.Option("normal", help="normal or dry hydro inflows."),
     out: Path = typer.Option(None, help="Results folder (default runs/<dataset>-<year>)."),
-    overwrite: bool = typer.Option(False, help="Replace an existing results folder."),
-    hours: int = typer.Option(0, help="Solve only the first N hours (0: the whole year)."),
+    overwrite: bool = typer.Option(False, help="Replace an earlier aseangrid results folder."),
+    hours: int = typer.Option(
+        0, min=0, max=8760, help="Solve only the first N hours (0: the whole year)."
+    ),
     voll: float = typer.Option(5000.0, help="Value of lost load [USD/MWh]."),
     isolated: bool = typer.Option(False, help="No cross-border trade (domestic links kept)."),
+    unserved_energy: bool = typer.Option(
+        True, "--unserved-energy/--no-unserved-energy", help="Allow unserved energy at VoLL."
+    ),
+    policy_slack: bool = typer.Option(
+        True, "--policy-slack/--no-policy-slack", help="Allow policy shortfalls at a penalty."
+    ),
+    strict: bool = typer.Option(
+        False, help="A missed policy or unserved energy is an error (exit code 11)."
+    ),
     method: str = typer.Option("simplex", help="HiGHS method: simplex, ipm, pdlp or choose."),
+    solver: str = typer.Option("highs", help="highs (direct) or pyomo:<name>."),
     crossover: bool = typer.Option(False, help="Run crossover after the interior point."),
-    threads: int = typer.Option(0, help="HiGHS threads (0: let HiGHS decide)."),
-    time_limit: float = typer.Option(0.0, help="Solver time limit in seconds (0: none)."),
+    threads: int = typer.Option(0, min=0, help="HiGHS threads (0: let HiGHS decide)."),
+    time_limit: float = typer.Option(0.0, min=0.0, help="Solver time limit in seconds (0: none)."),
     log: bool = typer.Option(False, help="Show the HiGHS log."),
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Solve the hourly dispatch of one year and write results (NetCDF + CSV tables)."""
     from .data import load_inputs
+    from .formulation import Options
     from .pipeline import solve as _solve
+    from .results.folders import check_target
     from .results.store import write_results
-    from .results.summary import summary_tables
     from .scenario import isolate
     from .solve import SolverOptions
 
     out = out or Path("runs") / f"{Path(path).name}-{year}{'-isolated' if isolated else ''}"
-    if out.exists() and not overwrite:
-        console.print(f"[bold red]error[/]: {out} exists; use --overwrite to replace it")
-        raise typer.Exit(5)
     t0 = time.perf_counter()
     try:
+        check_target(out, overwrite, protect=[path])
+        so = SolverOptions(
+            solver=solver,
+            method=method,
+            crossover=crossover,
+            threads=threads or None,
+            time_limit_s=time_limit or None,
+            log=log,
+        )
         with console.status(f"loading {path} for {year}"):
             ds = load_inputs(
                 path, year=year, hydrology=hydrology, value_of_lost_load_usd_per_mwh=voll
             )
+        _print_defaults(ds)
         if hours:
             ds = ds.isel(time=slice(0, hours))
         if isolated:
@@ -149,27 +170,41 @@ def solve(
             f"{ds.sizes['link']} links, {ds.sizes['time']} hours "
             f"({time.perf_counter() - t0:.1f} s)"
         )
-        so = SolverOptions(
-            method=method,
-            crossover=crossover,
-            threads=threads or None,
-            time_limit_s=time_limit or None,
-            log=log,
-        )
-        with console.status(
-            "building, solving with HiGHS and verifying (a full year takes minutes)"
-        ):
-            res = _solve(ds, solver_options=so)
+        opts = Options(unserved_energy=unserved_energy, policy_slack=policy_slack)
+        with console.status("building, solving and verifying (a full year takes minutes)"):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                res = _solve(ds, opts, solver_options=so, strict=strict)
+        _print_warnings(caught)
         console.print(
             f"[green]solved[/] build {res.attrs['time_build_s']:.1f} s, hand-over "
             f"{res.attrs['time_compile_s'] + res.attrs['time_handover_s']:.1f} s, solve "
             f"{res.attrs['time_solve_s']:.1f} s, verified ({res.attrs['time_verify_s']:.1f} s)"
         )
         with console.status(f"writing {out}"):
-            write_results(res, out, overwrite=overwrite, tables=summary_tables(res))
+            write_results(res, out, overwrite=overwrite, protect=(path,))
     except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
     _print_summary(res, out, time.perf_counter() - t0)
+
+
+def _print_warnings(caught) -> None:
+    """Warnings of a solve, one line each (policy breaches, unserved energy, scaling)."""
+    for w in caught:
+        console.print(
+            f"WARNING ({w.category.__name__}): {w.message}",
+            style="yellow",
+            markup=False,
+            highlight=False,
+            soft_wrap=True,
+        )
+
+
+def _print_defaults(ds) -> None:
+    """Say which optional tables or profiles a small dataset left out and what they mean."""
+    for note in str(ds.attrs.get("defaulted", "")).split("; "):
+        if note:
+            console.print(f"[dim]default[/]: {escape(note)}")
 
 
 def _print_summary(res, out: Path, seconds: float) -> None:
@@ -199,9 +234,16 @@ def run(
         False, "--all", help="Run every scenario, not only the file's core."
     ),
     out: Path = typer.Option(None, help="Output folder (default: beside the run file)."),
-    overwrite: bool = typer.Option(False, help="Replace an existing output folder."),
-    jobs: int = typer.Option(2, help="Scenarios solved side by side."),
-    hours: int = typer.Option(0, help="Solve only the first N hours (0: the whole year)."),
+    overwrite: bool = typer.Option(
+        False, help="Replace an earlier aseangrid results folder (never anything else)."
+    ),
+    jobs: int = typer.Option(2, min=1, max=64, help="Scenarios solved side by side."),
+    hours: int = typer.Option(
+        0, min=0, max=8760, help="Solve only the first N hours (0: the whole year)."
+    ),
+    strict: bool = typer.Option(
+        None, "--strict/--no-strict", help="Missed policies or unserved energy are errors."
+    ),
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Run a run file: solve its scenarios, compare them and write the report."""
@@ -222,6 +264,7 @@ def run(
             jobs=jobs,
             hours=hours or None,
             progress=say,
+            strict=strict,
         )
     except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
@@ -239,7 +282,9 @@ def ensemble(
     workers: int = typer.Option(0, help="Local workers (0: one per core)."),
     memory_limit: str = typer.Option("auto", help="Memory limit per local worker, e.g. 6GB."),
     out: Path = typer.Option(None, help="Output folder (default: beside the ensemble file)."),
-    hours: int = typer.Option(0, help="Solve only the first N hours (0: the file's horizon)."),
+    hours: int = typer.Option(
+        0, min=0, max=8760, help="Solve only the first N hours (0: the file's horizon)."
+    ),
     warm_start: bool = typer.Option(
         None, "--warm-start/--no-warm-start", help="Share a session across cap sweeps."
     ),
@@ -306,24 +351,24 @@ def compare(
     results: list[Path] = typer.Argument(..., help="Scenario results folders or files."),
     reference: str = typer.Option(None, help="Reference scenario (default: the first)."),
     out: Path = typer.Option(Path("comparison.nc"), help="Comparison NetCDF to write."),
+    overwrite: bool = typer.Option(False, help="Replace an existing comparison file."),
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Compare solved scenarios (results folders) and print the headline table."""
     from .compare import compare as _compare
     from .compare import headline
-    from .results.store import read_results as load_results
-    from .results.store import write_netcdf
+    from .results.folders import atomic_file
+    from .results.store import read_results, write_netcdf
 
     try:
+        if Path(out).exists() and not overwrite:
+            raise OutputError(f"{out} already exists; pass --overwrite to replace it")
         res = {
-            Path(p).stem if Path(p).is_file() else Path(p).name: load_results(p) for p in results
+            Path(p).stem if Path(p).is_file() else Path(p).name: read_results(p) for p in results
         }
         cmp = _compare(res, reference=reference)
-        write_netcdf(cmp, out)
-    except (AseangridError, KeyboardInterrupt, OSError, KeyError) as exc:
-        if isinstance(exc, (OSError, KeyError)) and not debug:
-            console.print(f"[bold red]error[/]: {exc}")
-            raise typer.Exit(5 if isinstance(exc, OSError) else 2) from None
+        atomic_file(out, overwrite, lambda tmp: write_netcdf(cmp, tmp))
+    except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
     Console().print(headline(cmp).to_string())
     console.print(f"written {out}")

@@ -16,6 +16,7 @@ code  meaning
 8     solver iteration limit reached
 9     numerical trouble or another non-optimal solver outcome
 10    environment fault, e.g. the solver is missing (:class:`EnvironmentFault`)
+11    strict run: a policy was breached or energy was unserved (:class:`PolicyBreachError`)
 130   interrupted (Ctrl-C, SIGINT or SIGTERM); nothing was written
 ====  ======================================================================
 """
@@ -132,3 +133,13 @@ class OutputError(AseangridError):
     """Results could not be written."""
 
     exit_code = 5
+
+
+class PolicyBreachError(AseangridError):
+    """A strict run found a breached policy or unserved energy (nothing is written)."""
+
+    exit_code = 11
+
+
+class PolicyBreachWarning(UserWarning):
+    """A policy was missed at its penalty, or energy was unserved (see ``policy_breaches``)."""

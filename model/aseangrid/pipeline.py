@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import importlib
 import time as _time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
 
 import numpy as np
 import xarray as xr
 
-from .errors import InputError, Problem, VerificationError
+from .errors import InputError, PolicyBreachError, PolicyBreachWarning, Problem, VerificationError
 from .formulation import Options, build_lp
 from .lp import (
     LinearProgram,
@@ -28,6 +29,7 @@ from .lp import (
     warn_scaling,
 )
 from .results import extract, verify_results
+from .results.breaches import mark_breaches
 from .solve.options import SolverOptions
 
 #: A user extension: called with the labelled Pyomo model and the input Dataset; adds
@@ -103,7 +105,9 @@ def build_model(ds: xr.Dataset, options: Options | None = None):
     return view(lp, context={"ds": ds, "options": lp.options})
 
 
-def solve_model(m, solver_options: SolverOptions | None = None, verify: bool = True) -> xr.Dataset:
+def solve_model(
+    m, solver_options: SolverOptions | None = None, verify: bool = True, strict: bool = False
+) -> xr.Dataset:
     """Solve a model from :func:`build_model` with everything the user added to it.
 
     Raises
@@ -121,7 +125,7 @@ def solve_model(m, solver_options: SolverOptions | None = None, verify: bool = T
             [Problem("(extension)", None, "pyomo component", "", str(exc))],
             context="model extension",
         ) from None
-    return solve_lp(h.lp, h.context["ds"], solver_options, verify)
+    return solve_lp(h.lp, h.context["ds"], solver_options, verify, strict)
 
 
 def solve(
@@ -130,6 +134,7 @@ def solve(
     solver_options: SolverOptions | None = None,
     verify: bool = True,
     extensions: Sequence[Extension | str] = (),
+    strict: bool = False,
 ) -> xr.Dataset:
     """Build, solve, extract and verify the dispatch of one input Dataset.
 
@@ -147,6 +152,9 @@ def solve(
     extensions
         Functions ``f(m, ds)`` (or ``"module:function"`` names) that add Pyomo components to
         the labelled model before it is solved.
+    strict
+        A missed policy or unserved energy is an error (:class:`PolicyBreachError`, exit
+        code 11) instead of a :class:`PolicyBreachWarning` and a penalised solution.
 
     Returns
     -------
@@ -162,13 +170,13 @@ def solve(
     if not extensions:
         lp = build_lp(ds, options)
         lp.timings["build_s"] = _time.perf_counter() - t0
-        return solve_lp(lp, ds, solver_options, verify)
+        return solve_lp(lp, ds, solver_options, verify, strict)
     m = build_model(ds, options)
     for ext in extensions:
         f = resolve_extension(ext)
         f(m, ds)
         m._aseangrid.lp.provenance.append(f"extension:{extension_name(ext)}")
-    return solve_model(m, solver_options, verify)
+    return solve_model(m, solver_options, verify, strict)
 
 
 # ---------------------------------------------------------------------------------------
@@ -234,10 +242,27 @@ def check_solution(
         raise VerificationError("the solution fails verification:\n  - " + "\n  - ".join(errors))
 
 
-def finish(lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, sol, verify: bool) -> xr.Dataset:
-    """Extract the results of a solution and verify them."""
+def report_breaches(res: xr.Dataset, found: list[str], strict: bool) -> None:
+    """Warn about every breach (never silent); in a strict run, fail on them."""
+    if not found:
+        return
+    what = res.attrs.get("scenario_name") or "the scenario"
+    text = f"{what}: " + "; ".join(found)
+    if strict:
+        raise PolicyBreachError(
+            f"strict run: {text}. Relax the policy or add capacity, or run without strict to "
+            "get the penalised solution (its shortfalls are reported)"
+        )
+    warnings.warn(text, PolicyBreachWarning, stacklevel=3)
+
+
+def finish(
+    lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, sol, verify: bool, strict: bool = False
+) -> xr.Dataset:
+    """Extract the results of a solution, mark breaches, verify; fail on breaches if strict."""
     t1 = _time.perf_counter()
     res = extract(lp, sf, sol, ds)
+    found = mark_breaches(res)
     res.attrs["time_extract_s"] = round(_time.perf_counter() - t1, 3)
     res.attrs["time_build_s"] = round(
         lp.timings.get("build_s", lp.timings.get("build_total", 0.0)), 3
@@ -250,6 +275,8 @@ def finish(lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, sol, verify: boo
         res.attrs["verified"] = 1
     else:
         res.attrs["verified"] = 0
+    res.attrs["strict"] = int(strict)
+    report_breaches(res, found, strict)
     return res
 
 
@@ -258,12 +285,13 @@ def solve_lp(
     ds: xr.Dataset,
     solver_options: SolverOptions | None = None,
     verify: bool = True,
+    strict: bool = False,
 ) -> xr.Dataset:
     """Solve a built program and return its verified results."""
     so = solver_options or SolverOptions()
     sf = prepare(lp)
     sol = run_solver(lp, sf, ds, so)
-    return finish(lp, sf, ds, sol, verify)
+    return finish(lp, sf, ds, sol, verify, strict)
 
 
 def solve_scenario(s, ds: xr.Dataset | None = None) -> xr.Dataset:
@@ -273,4 +301,4 @@ def solve_scenario(s, ds: xr.Dataset | None = None) -> xr.Dataset:
     if ds is None:
         ds = load_scenario(s)
     opts, so = options_of(s)
-    return solve(ds, opts, so, extensions=list(s.extensions))
+    return solve(ds, opts, so, extensions=list(s.extensions), strict=s.strict)

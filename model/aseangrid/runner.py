@@ -1,34 +1,167 @@
 """Run a run file end to end: scenarios (side by side), comparisons and the report.
 
-Everything is written into a temporary folder beside the target and renamed into place only
-when complete: a run that fails or is interrupted leaves no half-written folder, and an
-existing folder is kept unless ``overwrite`` is asked for.
+The whole request is checked before the first solve: the run file, the scenarios asked for,
+the horizon, the report settings and every scenario's dataset, so that no solved work is
+thrown away over a typo. Everything is written into a temporary folder beside the target and
+renamed into place only when complete (:mod:`aseangrid.results.folders`): a run that fails or
+is interrupted leaves nothing half-written, and the target may only ever replace an earlier
+aseangrid results folder. Solver workers end with the run, however it ends.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import signal
-import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import xarray as xr
 
-from .errors import AseangridError, InputError, OutputError, Problem, SolveError
-from .results.store import read_results, replace_folder, write_netcdf, write_scenario
-from .scenario import Scenario, load_run
+from .errors import InputError, Problem, SolveError
+from .procs import die_with_parent
+from .results.folders import atomic_folder, check_target
+from .results.store import read_results, write_netcdf, write_scenario
+from .scenario import RunFile, Scenario, load_run
 
 Progress = Callable[[str], None]
 
 
-def _write(res: xr.Dataset, name: str, folder: str) -> None:
-    res.attrs["scenario_name"] = name
-    write_scenario(res, Path(folder) / name)
+@dataclass
+class RunPlan:
+    """A checked request: the run file, the scenarios to solve, where results go."""
+
+    path: Path
+    runfile: RunFile
+    scenarios: dict[str, Scenario]
+    names: list[str]
+    out: Path
+    groups: list[list[str]] = field(default_factory=list)
+
+    @property
+    def inputs(self) -> list[Path]:
+        """What the output folder must never replace: the run file and the datasets."""
+        return [self.path, *{Path(s.dataset) for s in self.scenarios.values()}]
+
+
+# ---------------------------------------------------------------------------------------
+# checking the request
+
+
+def _selection(path: Path, runfile: RunFile, scen: dict, scenarios, all_scenarios) -> list[str]:
+    names = list(scen)
+    if scenarios:
+        problems = [
+            Problem(str(path), None, "scenarios", s, f"one of {', '.join(names)}")
+            for s in scenarios
+            if s not in scen
+        ]
+        problems += [
+            Problem(str(path), None, "scenarios", s, "each scenario once (-s given twice)")
+            for s in sorted({s for s in scenarios if list(scenarios).count(s) > 1})
+        ]
+        if problems:
+            raise InputError(problems, context="run request")
+        return list(scenarios)
+    if not all_scenarios and runfile.core:
+        return list(runfile.core)
+    return names
+
+
+def default_out(path: Path) -> Path:
+    """Results folder beside the run file, named after it (``runs/x.yaml`` -> ``runs/x``)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return path.with_suffix("")
+    return path.with_name(path.name + ".results")
+
+
+def _check_datasets(plan: RunPlan) -> None:
+    """Load every scenario's Dataset once (a pathway: its first year), so bad data and bad
+    transforms are found before anything is solved; check the report's nodes."""
+    from .scenario import load_scenario, scenario_for_year
+
+    found: dict[Problem, list[str]] = {}
+    nodes: set[str] = set()
+    for name in plan.names:
+        s = plan.scenarios[name]
+        if s.pathway is not None:
+            s = scenario_for_year(s, s.pathway.years[0])
+        try:
+            ds = load_scenario(s)
+        except InputError as exc:
+            for p in exc.problems:
+                found.setdefault(p, []).append(name)
+            continue
+        nodes |= set(ds["node"].values.tolist())
+    problems = [
+        p
+        if len(who) == len(plan.names)
+        else Problem(
+            p.file, p.row, p.field, p.value, p.expected, p.where or f"scenario {', '.join(who)}"
+        )
+        for p, who in found.items()
+    ]
+    rep = plan.runfile.report
+    if "dispatch_nodes" in rep.model_fields_set and nodes:
+        for n in rep.dispatch_nodes:
+            if n not in nodes:
+                problems.append(
+                    Problem(
+                        str(plan.path),
+                        None,
+                        "report.dispatch_nodes",
+                        n,
+                        f"a node of the run ({', '.join(sorted(nodes))})",
+                    )
+                )
+    if problems:
+        raise InputError(problems, context="run request")
+
+
+def plan_run(
+    path: str | Path,
+    scenarios: list[str] | None = None,
+    all_scenarios: bool = False,
+    out: str | Path | None = None,
+    hours: int | None = None,
+    strict: bool | None = None,
+) -> RunPlan:
+    """Check a whole run request before anything is solved (see :func:`run`)."""
+    from .session import sweep_groups
+
+    path = Path(path)
+    if hours is not None and not (isinstance(hours, int) and 1 <= hours <= 8760):
+        raise InputError(
+            [
+                Problem(
+                    "(command line)",
+                    None,
+                    "--hours",
+                    str(hours),
+                    "a whole number of hours 1..8760 (0: the whole year)",
+                )
+            ],
+            context="run request",
+        )
+    runfile, scen = load_run(path)
+    names = _selection(path, runfile, scen, scenarios, all_scenarios)
+    update = {k: v for k, v in (("hours", hours), ("strict", strict)) if v is not None}
+    if update:
+        for n in names:
+            scen[n] = Scenario.model_validate({**scen[n].model_dump(), **update})
+    plan = RunPlan(
+        path, runfile, {n: scen[n] for n in names}, names, Path(out) if out else default_out(path)
+    )
+    _check_datasets(plan)
+    plan.groups = sweep_groups(plan.scenarios, names)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------
+# solving
 
 
 def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: float) -> dict:
@@ -42,8 +175,11 @@ def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: flo
         "objective_usd": res.attrs["objective_usd"],
         "variables": res.attrs["n_variables"],
         "status": res.attrs["solver_status"],
+        "solver": res.attrs.get("solver", ""),
         "verified": bool(res.attrs.get("verified", 0)),
         "warm_start": bool(res.attrs.get("warm_start", 0)),
+        "policy_breaches": res.attrs.get("policy_breaches", ""),
+        "unserved_energy": res.attrs.get("unserved_energy_note", ""),
         "input_dataset": res.attrs["input_dataset"],
         "input_hash": res.attrs["input_hash"],
         "solver_options": res.attrs["solver_options"],
@@ -53,14 +189,20 @@ def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: flo
     }
 
 
+def _write(res: xr.Dataset, name: str, folder: str) -> None:
+    res.attrs["scenario_name"] = name
+    write_scenario(res, Path(folder) / name)
+
+
 def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
-    """Worker: load, apply, solve, verify and write one scenario; return its timings."""
+    """Load, solve, verify and write one scenario; return its record."""
     from .pipeline import solve_scenario
     from .scenario import load_scenario
 
     s = Scenario.model_validate_json(scenario_json)
     t0 = time.perf_counter()
     ds = load_scenario(s)
+    ds.attrs["scenario_name"] = name
     t_load = time.perf_counter() - t0
     res = solve_scenario(s, ds)
     _write(res, name, folder)
@@ -68,11 +210,11 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
 
 
 def _solve_pathway(
-    name: str, scenario_json: str, folder: str, progress: Progress | None = None
+    name: str, scenario_json: str, folder: str, progress: Progress | None
 ) -> list[dict]:
-    """Worker: every year of a pathway scenario in order; writes ``<name>/<year>/``,
+    """Every year of a pathway scenario in order; writes ``<name>/<year>/``,
     ``<name>/pathway.nc`` and ``pathway.csv``, and the last year as ``<name>/results.nc``."""
-    from .compare import pathway_table as headline_table
+    from .compare import pathway_table
     from .pathway import solve_pathway
 
     s = Scenario.model_validate_json(scenario_json)
@@ -80,38 +222,31 @@ def _solve_pathway(
     out = Path(folder) / name
     write_netcdf(pw, out / "pathway.nc")
     countries = s.expansion.countries if s.expansion and s.expansion.countries else s.countries
-    headline_table(pw, countries).to_csv(out / "pathway.csv")
-    last = max(results)
-    shutil.copy(out / str(last) / "results.nc", out / "results.nc")
+    pathway_table(pw, countries).to_csv(out / "pathway.csv")
+    shutil.copy(out / str(max(results)) / "results.nc", out / "results.nc")
     for info in infos:
         info["pathway"] = True
     return infos
 
 
-def _solve_group(
-    names: list[str], scenario_jsons: list[str], folder: str, progress: Progress | None = None
-) -> list[dict]:
-    """Worker: scenarios that differ only in the values of caps, carbon prices or link
-    capacities, solved in one live session (built once, warm-started); a group of one is
-    solved as usual; a pathway scenario solves its years in order."""
-    if len(names) == 1:
-        if Scenario.model_validate_json(scenario_jsons[0]).pathway is not None:
-            return _solve_pathway(names[0], scenario_jsons[0], folder, progress)
-        return [_solve_one(names[0], scenario_jsons[0], folder)]
+def _solve_sweep(names: list[str], jsons: list[str], folder: str) -> list[dict]:
+    """Scenarios that differ only in caps, carbon prices or link capacities: one live session
+    (built once, warm-started; every point checked and verified like a fresh build)."""
     from .pipeline import options_of
     from .scenario import load_scenario
     from .session import Session, set_sweep_values
 
-    scen = [Scenario.model_validate_json(j) for j in scenario_jsons]
+    scen = [Scenario.model_validate_json(j) for j in jsons]
     t0 = time.perf_counter()
     ds = load_scenario(scen[0])
     t_load = time.perf_counter() - t0
     opts, so = options_of(scen[0])
-    session = Session(ds, opts, so)
+    session = Session(ds, opts, so, strict=scen[0].strict)
     infos = []
-    for name, s, js in zip(names, scen, scenario_jsons, strict=True):
+    for name, s, js in zip(names, scen, jsons, strict=True):
         t1 = time.perf_counter()
         set_sweep_values(session, s)
+        session.ds.attrs["scenario_name"] = name
         res = session.solve()
         res.attrs["scenario"] = js
         _write(res, name, folder)
@@ -119,9 +254,115 @@ def _solve_group(
     return infos
 
 
-def load_results(folder: str | Path) -> xr.Dataset:
-    """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
-    return read_results(folder)
+def solve_group(
+    names: list[str], jsons: list[str], folder: str, progress: Progress | None = None
+) -> list[dict]:
+    """A group of :func:`aseangrid.session.sweep_groups`: one scenario, a pathway, or a sweep."""
+    if len(names) > 1:
+        return _solve_sweep(names, jsons, folder)
+    if Scenario.model_validate_json(jsons[0]).pathway is not None:
+        return _solve_pathway(names[0], jsons[0], folder, progress)
+    return [_solve_one(names[0], jsons[0], folder)]
+
+
+def _worker_start() -> None:
+    die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops us
+
+
+def _in_parallel(
+    plan: RunPlan, folder: Path, jobs: int, done: Callable[[list[str], list[dict]], None]
+) -> None:
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.groups)), initializer=_worker_start)
+    try:
+        futs = {
+            pool.submit(
+                solve_group, g, [plan.scenarios[n].model_dump_json() for n in g], str(folder)
+            ): g
+            for g in plan.groups
+        }
+        for f in as_completed(futs):
+            done(futs[f], f.result())
+    except BaseException:
+        # stop the other scenarios now rather than waiting for their solves
+        for proc in list(getattr(pool, "_processes", {}).values()):
+            proc.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
+
+
+def _solve_all(plan: RunPlan, folder: Path, jobs: int, say: Progress) -> list[dict]:
+    """Solve every group (side by side when ``jobs > 1``); one record per scenario."""
+    log: list[dict] = []
+    parallel = jobs > 1 and len(plan.groups) > 1
+    current: list[str] = []
+
+    def done(group: list[str], infos: list[dict]) -> None:
+        for info in infos:
+            log.append(info)
+            if info.get("pathway") and not parallel:
+                continue  # reported year by year as they went
+            extra = ", warm start" if info.get("warm_start") else ""
+            say(
+                f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
+                f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
+                f"{info['solve_s']:.0f}{extra}, verified)"
+            )
+            for what in (info.get("policy_breaches"), info.get("unserved_energy")):
+                if what:
+                    say(f"  WARNING {info['name']}: {what}")
+
+    try:
+        if parallel:
+            _in_parallel(plan, folder, jobs, done)
+        else:
+            for g in plan.groups:
+                current[:] = g
+                say(f"  {', '.join(g)}: loading, building, solving, verifying ...")
+                done(
+                    g,
+                    solve_group(
+                        g, [plan.scenarios[n].model_dump_json() for n in g], str(folder), say
+                    ),
+                )
+    except SolveError as exc:
+        _explain_failure(plan, exc, ",".join(current) or "one of the scenarios")
+        raise
+    return log
+
+
+def _explain_failure(plan: RunPlan, exc: SolveError, current: str) -> None:
+    if exc.diagnosis:
+        note = plan.out.parent / f"{plan.out.name}.{current}.infeasible.txt"
+        note.write_text(
+            f"scenario {current} of {plan.path}: {exc}\n\n" + "\n".join(exc.diagnosis) + "\n"
+        )
+        exc.args = (f"scenario {current}: {exc} (details: {note})",)
+    else:
+        exc.args = (f"scenario {current}: {exc}",)
+
+
+# ---------------------------------------------------------------------------------------
+# comparisons, report, the run
+
+
+def _comparisons(plan: RunPlan, results: dict, folder: Path, say: Progress) -> dict:
+    from .compare import compare
+
+    comps = {}
+    for cname, c in plan.runfile.comparisons.items():
+        members = [c.reference, *c.scenarios]
+        if not all(m in results for m in members):
+            continue
+        say(f"comparing {cname}")
+        cmp = compare({m: results[m] for m in members}, reference=c.reference)
+        (folder / cname).mkdir(exist_ok=True)
+        write_netcdf(cmp, folder / cname / "comparison.nc")
+        comps[cname] = cmp
+    if not comps and results:
+        comps["all"] = compare(results)
+    return comps
 
 
 def report_run(
@@ -142,37 +383,6 @@ def report_run(
     )
 
 
-def reread_report(folder: str | Path) -> dict:
-    """Rewrite the report of a finished run folder from its results and comparisons."""
-    folder = Path(folder)
-    runfile, _ = load_run(folder / "run.yaml")
-    results = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/results.nc"))}
-    comps = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/comparison.nc"))}
-    pathways = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/pathway.nc"))}
-    return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)
-
-
-def _clean_stale(out: Path) -> None:
-    """Remove temporary folders left by killed runs (their process no longer exists)."""
-    for p in out.parent.glob(f".{out.name}.*"):
-        if not p.is_dir():
-            continue
-        pid_file = p / ".pid"
-        try:
-            pid = int(pid_file.read_text()) if pid_file.exists() else -1
-        except ValueError:
-            pid = -1
-        alive = False
-        if pid > 0:
-            try:
-                os.kill(pid, 0)
-                alive = True
-            except OSError:
-                alive = False
-        if not alive:
-            shutil.rmtree(p, ignore_errors=True)
-
-
 def run(
     path: str | Path,
     scenarios: list[str] | None = None,
@@ -182,6 +392,7 @@ def run(
     jobs: int = 2,
     hours: int | None = None,
     progress: Progress | None = None,
+    strict: bool | None = None,
 ) -> Path:
     """Run the scenarios of a run file, compare them and write the report.
 
@@ -196,150 +407,120 @@ def run(
     out
         Output folder (default: beside the run file, named after it).
     overwrite
-        Replace an existing output folder (only once the new one is complete).
+        Replace an earlier aseangrid results folder there (only once the new one is complete;
+        anything else at that path is never replaced).
     jobs
         Scenarios solved side by side (processes).
     hours
-        Solve only the first N hours of each scenario (quick checks).
+        Solve only the first N hours of each scenario (quick checks; annual limits are scaled
+        to the horizon, see :func:`aseangrid.data.timeagg.horizon_share`).
     progress
         Callback receiving one line per stage.
+    strict
+        A missed policy or unserved energy is an error (exit 11) for every scenario (default:
+        each scenario's ``strict`` key).
 
     Returns
     -------
     pathlib.Path
         The output folder with ``<scenario>/results.nc``, ``<comparison>/comparison.nc``,
-        ``report.html``, ``report.md``, ``figures/`` and ``tables/``.
+        ``report.html``, ``report.md``, ``figures/``, ``tables/`` and ``log.json``.
     """
-    from .compare import compare
-    from .session import sweep_groups
-
     say = progress or (lambda msg: None)
-    path = Path(path)
-    runfile, scen = load_run(path)
-    names = list(scen)
-    if scenarios:
-        unknown = [s for s in scenarios if s not in scen]
-        if unknown:
-            raise InputError(
-                [
-                    Problem(str(path), None, "scenarios", s, f"one of {', '.join(names)}")
-                    for s in unknown
-                ],
-                context="run request",
-            )
-        names = list(scenarios)
-    elif not all_scenarios and runfile.core:
-        names = list(runfile.core)
-    if hours:
-        for n in names:
-            scen[n] = scen[n].model_copy(update={"hours": hours})
-    out = Path(out) if out else path.with_suffix("")
-    if out.exists() and not overwrite:
-        raise OutputError(f"{out} already exists; pass overwrite (CLI: --overwrite)")
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _clean_stale(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-        (tmp / ".pid").write_text(str(os.getpid()))
-    except OSError as exc:
-        raise OutputError(f"cannot create a folder in {out.parent}: {exc}") from exc
+    plan = plan_run(path, scenarios, all_scenarios, out, hours, strict)
+    target = check_target(plan.out, overwrite, plan.inputs)
 
     def _terminate(signum, frame):  # turn SIGTERM into the same clean abort as Ctrl-C
         raise KeyboardInterrupt
 
     old_term = signal.signal(signal.SIGTERM, _terminate)
     t0 = time.perf_counter()
-    log: dict = {"run_file": str(path), "scenarios": [], "jobs": jobs}
     try:
-        shutil.copy(path, tmp / "run.yaml")
-        say(
-            f"solving {len(names)} scenario(s), {min(jobs, len(names))} at a time: "
-            f"{', '.join(names)}"
-        )
-        current = ""
-        groups = sweep_groups(scen, names)
-        for g in groups:
-            if len(g) > 1:
-                say(f"  {', '.join(g)}: one live session (built once, warm-started)")
-
-        def report_done(infos: list[dict]) -> None:
-            for info in infos:
-                log["scenarios"].append(info)
-                if info.get("pathway"):
-                    if jobs > 1 and len(groups) > 1:  # sequential runs reported as they went
-                        say(f"  {info['name']}: solved in {info['total_s']:.0f} s, verified")
-                    continue
-                say(
-                    f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
-                    f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
-                    f"{info['solve_s']:.0f}{', warm start' if info['warm_start'] else ''}, "
-                    "verified)"
-                )
-
-        try:
-            if jobs > 1 and len(groups) > 1:
-                pool = ProcessPoolExecutor(max_workers=min(jobs, len(groups)))
-                try:
-                    futs = {
-                        pool.submit(
-                            _solve_group, g, [scen[n].model_dump_json() for n in g], str(tmp)
-                        ): g
-                        for g in groups
-                    }
-                    for f in as_completed(futs):
-                        current = ",".join(futs[f])
-                        report_done(f.result())
-                except BaseException:
-                    # stop the other scenarios now rather than waiting for their solves
-                    for proc in list(getattr(pool, "_processes", {}).values()):
-                        proc.terminate()
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-                pool.shutdown()
-            else:
-                for g in groups:
-                    current = ",".join(g)
-                    say(f"  {current}: loading, building, solving, verifying ...")
-                    report_done(
-                        _solve_group(g, [scen[n].model_dump_json() for n in g], str(tmp), say)
-                    )
-        except SolveError as exc:
-            if exc.diagnosis:
-                note = out.parent / f"{out.name}.{current}.infeasible.txt"
-                note.write_text(
-                    f"scenario {current} of {path}: {exc}\n\n" + "\n".join(exc.diagnosis) + "\n"
-                )
-                exc.args = (f"scenario {current}: {exc} (details: {note})",)
-            else:
-                exc.args = (f"scenario {current}: {exc}",)
-            raise
-        results = {n: read_results(tmp / n / "results.nc") for n in names}
-        pathways = {n: read_results(tmp / n / "pathway.nc") for n in names if scen[n].pathway}
-        comps = {}
-        for cname, c in runfile.comparisons.items():
-            members = [c.reference, *c.scenarios]
-            if not all(m in results for m in members):
-                continue
-            say(f"comparing {cname}")
-            cmp = compare({m: results[m] for m in members}, reference=c.reference)
-            (tmp / cname).mkdir(exist_ok=True)
-            write_netcdf(cmp, tmp / cname / "comparison.nc")
-            comps[cname] = cmp
-        if not comps and len(results) >= 1:
-            cmp = compare(results)
-            comps["all"] = cmp
-        say("writing the report")
-        report_run(tmp, runfile, comps, results, name=path.stem, pathways=pathways)
-        log["total_s"] = round(time.perf_counter() - t0, 1)
-        (tmp / ".pid").unlink(missing_ok=True)
-        (tmp / "log.json").write_text(json.dumps(log, indent=1))
-        replace_folder(tmp, out)
-    except BaseException as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if isinstance(exc, OSError) and not isinstance(exc, AseangridError):
-            raise OutputError(f"cannot write the run to {out}: {exc}") from exc
-        raise
+        with atomic_folder(target, overwrite, plan.inputs, kind="run", checked=True) as tmp:
+            shutil.copy(plan.path, tmp / "run.yaml")
+            say(
+                f"solving {len(plan.names)} scenario(s), {min(jobs, len(plan.groups))} at a "
+                f"time: {', '.join(plan.names)}"
+            )
+            for g in plan.groups:
+                if len(g) > 1:
+                    say(f"  {', '.join(g)}: one live session (built once, warm-started)")
+            infos = _solve_all(plan, tmp, jobs, say)
+            results = {n: read_results(tmp / n) for n in plan.names}
+            pathways = {
+                n: read_results(tmp / n / "pathway.nc")
+                for n in plan.names
+                if plan.scenarios[n].pathway
+            }
+            comps = _comparisons(plan, results, tmp, say)
+            say("writing the report")
+            report_run(tmp, plan.runfile, comps, results, name=plan.path.stem, pathways=pathways)
+            log = {
+                "run_file": str(plan.path),
+                "scenarios": infos,
+                "jobs": jobs,
+                "names": plan.names,
+                "total_s": round(time.perf_counter() - t0, 1),
+            }
+            (tmp / "log.json").write_text(json.dumps(log, indent=1))
     finally:
         signal.signal(signal.SIGTERM, old_term)
-    say(f"done in {time.perf_counter() - t0:.0f} s: {out}/report.html")
-    return out
+    say(f"done in {time.perf_counter() - t0:.0f} s: {target}/report.html")
+    return target
+
+
+def load_results(folder: str | Path) -> xr.Dataset:
+    """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
+    return read_results(folder)
+
+
+def reread_report(folder: str | Path) -> dict:
+    """Rewrite the report of a finished run folder from its results and comparisons.
+
+    Works on a run folder that was moved or copied (the datasets are not needed). Refuses a
+    folder that is not a complete run: every scenario its ``log.json`` lists must be there.
+    """
+    from .results.folders import is_results_folder
+
+    folder = Path(folder)
+    if not folder.is_dir() or not is_results_folder(folder) or not (folder / "run.yaml").is_file():
+        raise InputError(
+            [
+                Problem(
+                    str(folder),
+                    None,
+                    "(folder)",
+                    str(folder),
+                    "a finished run folder written by `aseangrid run` (with run.yaml and log.json)",
+                )
+            ],
+            context="report request",
+        )
+    runfile, _ = load_run(folder / "run.yaml", datasets=False)
+    try:
+        names = json.loads((folder / "log.json").read_text()).get("names") or [
+            s["name"]
+            for s in json.loads((folder / "log.json").read_text())["scenarios"]
+            if "/" not in s["name"]
+        ]
+    except (OSError, ValueError, KeyError):
+        names = []
+    missing = [n for n in names if not (folder / n / "results.nc").is_file()]
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    str(folder / n),
+                    None,
+                    "results.nc",
+                    "(missing)",
+                    "the results of every scenario of the run (rerun it)",
+                )
+                for n in missing
+            ],
+            context="report request",
+        )
+    results = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/results.nc"))}
+    comps = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/comparison.nc"))}
+    pathways = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/pathway.nc"))}
+    return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)

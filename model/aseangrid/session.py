@@ -51,8 +51,10 @@ class Session:
         ds: xr.Dataset,
         options: Options | None = None,
         solver_options: SolverOptions | None = None,
+        strict: bool = False,
     ):
         t0 = _time.perf_counter()
+        self.strict = strict
         self.base = ds.copy(deep=True)
         self.ds = self.base
         self.options = options or Options()
@@ -202,7 +204,7 @@ class Session:
             self._refresh()
         warm = self.solves > 0 and self._warm
         sol = self.highs.solve()
-        res = finish(self.lp, self.sf, self.ds, sol, verify)
+        res = finish(self.lp, self.sf, self.ds, sol, verify, self.strict)
         res.attrs["time_build_s"] = round(self.t_build if self.solves == 0 else 0.0, 3)
         res.attrs["warm_start"] = int(warm)
         self.solves += 1

@@ -225,3 +225,16 @@ def step_hours(ds: xr.Dataset) -> np.ndarray:
     if "time_step_h" in ds:
         return ds["time_step_h"].values
     return ds["time_weight_h"].values
+
+
+def horizon_share(ds: xr.Dataset) -> float:
+    """The share of a year the horizon stands for: ``sum_t w_t / 8760``.
+
+    The one rule for annual quantities on a partial horizon: annual caps, coal generation
+    limits and investment annuities apply in proportion to the hours the horizon represents
+    (a 48-hour slice gets 48/8760 of an annual cap; representative periods, whose weights
+    cover the whole year, get all of it). Shares (renewable targets) are already relative to
+    the horizon's demand, and hourly limits need no scaling. The results record the share
+    (``horizon_share``) and the limits actually applied (``*_applied``).
+    """
+    return float(ds["time_weight_h"].values.sum()) / 8760.0

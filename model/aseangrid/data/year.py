@@ -34,12 +34,39 @@ def active(df: pd.DataFrame, year: int) -> pd.DataFrame:
     return df[(df["commission_year"] <= year) & (retire > year)].reset_index(drop=True)
 
 
-def _profiles(folder: Path, t: dict, node_ids: list[str], problems: list[Problem]) -> dict:
+def _needed_profiles(t: dict, gens: pd.DataFrame, hydrology: str) -> set[str]:
+    """The profile files a year's fleet needs (candidates included)."""
+    tech = t["technologies"].set_index("technology")
+    used = set(gens["technology"])
+    profiles = {str(tech.loc[k, "profile"]) for k in used if k in tech.index}
+    need = {"demand_shape"}
+    need |= {sc.PROFILE_FILE_OF[p] for p in profiles if p in sc.PROFILE_FILE_OF}
+    if "hydro" in profiles:
+        need.add("hydro_inflow_dry" if hydrology == "dry" else "hydro_inflow")
+    return need
+
+
+def _profiles(folder: Path, t: dict, gens: pd.DataFrame, hydrology: str, problems, notes) -> dict:
+    """The hourly profiles the year needs; profiles it does not need may be absent, and an
+    absent demand shape means flat demand (both said in ``notes``)."""
+    node_ids = list(t["nodes"]["node"])
     hydro_nodes = sorted(set(t["hydro"]["node"]))
+    need = _needed_profiles(t, gens, hydrology)
     prof: dict[str, pd.DataFrame] = {}
     for p in sc.PROFILE_FILES:
-        need = node_ids if p.nodes == "all" else hydro_nodes
-        df = read_profile(folder, p, need, problems)
+        present = (folder / "profiles" / f"{p.name}.csv").is_file()
+        if not present and p.name == "demand_shape":
+            notes.append("profiles/demand_shape.csv absent: flat demand in every hour")
+            prof[p.name] = pd.DataFrame(
+                1.0, index=pd.RangeIndex(sc.HOURS_PER_YEAR), columns=node_ids
+            )
+            continue
+        if not present and p.name not in need:
+            if p.name != "hydro_inflow_dry":
+                notes.append(f"profiles/{p.name}.csv absent: not needed by this year's fleet")
+            continue
+        cols = node_ids if p.nodes == "all" else hydro_nodes
+        df = read_profile(folder, p, cols, problems)
         if df is not None:
             prof[p.name] = df
     return prof
@@ -127,6 +154,17 @@ def _fuel_costs(g: dict, t: dict, year: int, problems: list[Problem]) -> None:
             )
             continue
         fuel_price[i] = prices.loc[key]
+        if g["fuel"][i] not in fuels.index:
+            problems.append(
+                Problem(
+                    "fuels.csv",
+                    None,
+                    "fuel",
+                    g["fuel"][i],
+                    f"a row for fuel {g['fuel'][i]} (used by generator {g['id'][i]})",
+                )
+            )
+            continue
         ef_t_per_gj[i] = fuels.loc[g["fuel"][i], "emission_factor_t_per_gj"]
     heat_rate = np.where(g["fuel"] == "none", 0.0, GJ_PER_MWH / g["efficiency"])  # GJ/MWh_e
     g["fuel_price_usd_per_gj"] = fuel_price
@@ -189,8 +227,11 @@ def _availability(g: dict, t: dict, prof: dict, T: int, hydrology: str, problems
     """Hourly availability per unit capacity, reservoir inflow [MW] and size [MWh] per row."""
     G = len(g["id"])
     avail_pu, inflow_mw, reservoir_mwh = np.empty((T, G)), np.zeros((T, G)), np.zeros(G)
+    initial = np.zeros(G)
     hydro = t["hydro"].set_index(["node", "technology"])
-    inflow_profile = prof["hydro_inflow_dry" if hydrology == "dry" else "hydro_inflow"]
+    inflow_profile = prof.get(
+        "hydro_inflow_dry" if hydrology == "dry" else "hydro_inflow", pd.DataFrame()
+    )
     avail, cap = g["availability"], g["capacity_mw"]
     for i in range(G):
         p = g["profile"][i]
@@ -209,6 +250,8 @@ def _availability(g: dict, t: dict, prof: dict, T: int, hydrology: str, problems
                 avail_pu[:, i] = avail[i]
                 inflow_mw[:, i] = inflow * cap[i]
                 reservoir_mwh[i] = h["reservoir_hours"] * cap[i]
+                share = h["initial_level_share"] if "initial_level_share" in h else 0.5
+                initial[i] = (0.5 if pd.isna(share) else float(share)) * reservoir_mwh[i]
             else:
                 avail_pu[:, i] = np.minimum(inflow, 1.0) * avail[i]
         else:
@@ -218,6 +261,7 @@ def _availability(g: dict, t: dict, prof: dict, T: int, hydrology: str, problems
         inflow_mw,
         reservoir_mwh,
     )
+    g["reservoir_level_initial_mwh"] = initial
 
 
 #: Row parameters that must agree for fleet rows to be merged into one generator.
@@ -232,7 +276,12 @@ _MERGE_KEYS = (
     "ramp_per_hour",
 )
 #: Row quantities that add up when rows are merged.
-_ADDITIVE = ("capacity_mw", "hydro_inflow_mw", "reservoir_capacity_mwh")
+_ADDITIVE = (
+    "capacity_mw",
+    "hydro_inflow_mw",
+    "reservoir_capacity_mwh",
+    "reservoir_level_initial_mwh",
+)
 
 
 def _merge_identical(g: dict) -> dict:
@@ -317,11 +366,35 @@ def _policies(t: dict, year: int) -> dict:
     }
 
 
-def _network(stor: pd.DataFrame, links: pd.DataFrame) -> dict:
+def _storage_efficiencies(stor: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Charge and discharge efficiency: as given, or both the square root of the round trip
+    (the pair is checked in :mod:`aseangrid.data.tables`)."""
+    rt = stor["efficiency_roundtrip"].to_numpy(dtype=float)
+    nan = np.full(rt.size, np.nan)
+    c = stor["efficiency_charge"].to_numpy(dtype=float) if "efficiency_charge" in stor else nan
+    d = (
+        stor["efficiency_discharge"].to_numpy(dtype=float)
+        if "efficiency_discharge" in stor
+        else nan
+    )
+    return np.where(np.isnan(c), np.sqrt(rt), c), np.where(np.isnan(d), np.sqrt(rt), d)
+
+
+def _network(stor: pd.DataFrame, links: pd.DataFrame, problems: list[Problem]) -> dict:
+    c, d = _storage_efficiencies(stor)
+    share = (
+        stor["initial_level_share"].to_numpy(dtype=float)
+        if "initial_level_share" in stor
+        else np.full(len(stor), 0.5)
+    )
+    energy = stor["energy_mwh"].to_numpy(dtype=float)
     return {
         "storage_power_mw": stor["power_mw"].to_numpy(dtype=float),
-        "storage_energy_mwh": stor["energy_mwh"].to_numpy(dtype=float),
+        "storage_energy_mwh": energy,
         "storage_efficiency_roundtrip": stor["efficiency_roundtrip"].to_numpy(dtype=float),
+        "storage_efficiency_charge": c,
+        "storage_efficiency_discharge": d,
+        "storage_level_initial_mwh": np.nan_to_num(share, nan=0.5) * energy,
         "link_capacity_forward_mw": links["capacity_forward_mw"].to_numpy(dtype=float),
         "link_capacity_backward_mw": links["capacity_backward_mw"].to_numpy(dtype=float),
         "link_loss_fraction": links["loss_fraction"].to_numpy(dtype=float),
@@ -417,7 +490,8 @@ def assemble_year(
         if n not in dem_rows:
             problems.append(Problem("demand.csv", None, "node", n, f"a row for node {n} in {year}"))
     gens, stor, links = (active(t[k], year) for k in ("generators", "storage", "links"))
-    prof = _profiles(folder, t, node_ids, problems)
+    notes = [df.attrs["defaulted"] for df in t.values() if "defaulted" in df.attrs]
+    prof = _profiles(folder, t, pd.concat([gens, stor]), hydrology, problems, notes)
     if problems:
         return xr.Dataset()
     time = model_time(year)
@@ -443,11 +517,16 @@ def assemble_year(
         "availability_pu",
         "hydro_inflow_mw",
         "reservoir_capacity_mwh",
+        "reservoir_level_initial_mwh",
     ):
         values[k] = g[k]
-    values.update(_network(stor, links))
+    values.update(_network(stor, links, problems))
+    if problems:
+        return xr.Dataset()
     pol = _policies(t, year)
     cap_ids = pol.pop("_cap_ids")
     values.update(pol)
     values["time_weight_h"] = np.ones(len(time))
-    return as_dataset(values, _coords(nodes, node_country, time, g, stor, links, cap_ids))
+    ds = as_dataset(values, _coords(nodes, node_country, time, g, stor, links, cap_ids))
+    ds.attrs["defaulted"] = "; ".join(notes)
+    return ds

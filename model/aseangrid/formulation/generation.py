@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..data.schema import HOURS_PER_YEAR
+from ..data.timeagg import horizon_share
 from ..lp import LinearProgram, RowBlock
 from ._util import country_index, inject, node_index, previous_in_period
 
@@ -86,7 +86,7 @@ def add_generation_expansion(lp: LinearProgram, ds: xr.Dataset) -> None:
     if ext.size == 0 or "generation_mw" not in lp.blocks:
         return
     lp.coords["generator_extendable"] = ds["generator"].values[ext]
-    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    share = horizon_share(ds)
     new = lp.add_var(
         "capacity_new_mw",
         ("generator_extendable",),
@@ -133,7 +133,7 @@ def add_retirement(lp: LinearProgram, ds: xr.Dataset) -> None:
     if sel.size == 0:
         return
     lp.coords["generator_retirable"] = ds["generator"].values[sel]
-    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    share = horizon_share(ds)
     P = ds["capacity_mw"].values[sel]
     ret = lp.add_var(
         "capacity_retired_mw",

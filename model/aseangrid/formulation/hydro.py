@@ -7,7 +7,7 @@ import xarray as xr
 
 from ..data.timeagg import step_hours
 from ..lp import LinearProgram
-from .stock import write_stock
+from .stock import initial_level, write_stock
 
 
 def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
@@ -19,9 +19,11 @@ def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
             = w_t * inflow[t, h]                                          [MWh]
         0 <= level[t, h] <= E_h,   spill_mw[t, h] >= 0
 
-    with ``level[-1] = level[T-1]`` (cyclic: the year ends where it began). The dual of a
-    reservoir row is the water value [USD/MWh]. Run-of-river plants have no reservoir: their
-    hourly inflow bounds their output directly (see ``availability_pu``).
+    with ``level[-1] = level[T-1]`` (cyclic: the year ends where it began); a non-cyclic run
+    starts at ``reservoir_level_initial_mwh`` (hydro.csv ``initial_level_share``, default
+    half). The dual of a reservoir row is the water value [USD/MWh]. Run-of-river plants
+    have no reservoir: their hourly inflow bounds their output directly (see
+    ``availability_pu``).
     """
     if "generation_mw" not in lp.blocks:
         return
@@ -51,6 +53,7 @@ def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
         rhs=dt * ds["hydro_inflow_mw"].values[:, sel],
         energy_mwh=E[sel],
         energy_new=None,
+        initial_mwh=initial_level(ds, "reservoir_level_initial_mwh", E)[sel],
         level_description="Energy stored in hydro reservoirs at the end of each hour.",
         row_block_kwargs=dict(
             description="Reservoir energy balance.",

@@ -2,7 +2,10 @@
 
 Each policy may be missed at a penalty (``policy_penalty_usd`` per tCO2 or MWh) when
 ``options.policy_slack`` is on, so that a scenario always solves; the shortfall is reported in
-the results and a warning is raised. Below the penalty, the shadow prices are exact.
+the results, printed as a warning, shown at the top of the report and an error in strict runs
+(:mod:`aseangrid.results.breaches`). Below the penalty, the shadow prices are exact; a shadow
+price that equals the penalty is labelled so. Annual limits apply pro rata on partial
+horizons (:func:`aseangrid.data.timeagg.horizon_share`).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
+from ..data.timeagg import horizon_share
+from ..data.units import MWH_PER_TWH, T_PER_MT
 from ..lp import LinearProgram, RowBlock
 from ._util import country_index
 
@@ -35,9 +40,10 @@ def _generator_energy_terms(ds: xr.Dataset, lp, sel: np.ndarray, coef: np.ndarra
 def add_carbon_cap(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Cap CO2 per group of countries ``k``:
 
-    ``sum_{g in G(k), t} w_t * ef_g * generation_mw[t, g] - shortfall_k <= 1e6 * cap_k``
-    [tCO2]. ``carbon_shadow_price_usd_per_t`` is minus the row dual: the cost saved per tonne
-    of cap added (0 when the cap does not bind).
+    ``sum_{g in G(k), t} w_t * ef_g * generation_mw[t, g] - shortfall_k <= 1e6 * h * cap_k``
+    [tCO2], with the horizon's share of the year ``h`` (:func:`horizon_share`: the annual cap
+    applies pro rata on a partial horizon). ``carbon_shadow_price_usd_per_t`` is minus the
+    row dual: the cost saved per tonne of cap added (0 when the cap does not bind).
     """
     K = ds.sizes.get("carbon_cap", 0)
     if K == 0 or "generation_mw" not in lp.blocks:
@@ -68,7 +74,8 @@ def add_carbon_cap(lp: LinearProgram, ds: xr.Dataset) -> None:
         "0 when the cap does not bind.",
         dual_sign=-1.0,
     )
-    lp.add_rows(blk, rows, cols, coefs, 1e6 * ds["carbon_cap_mt"].values)
+    rhs = T_PER_MT * horizon_share(ds) * ds["carbon_cap_mt"].values
+    lp.add_rows(blk, rows, cols, coefs, rhs)
 
 
 def _annual_rows(
@@ -142,7 +149,8 @@ def _coal_mask(ds: xr.Dataset) -> np.ndarray:
 def add_coal_generation_max(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Cap annual coal and lignite generation per country ``c``:
 
-    ``sum_{g coal in c, t} w_t * generation_mw[t, g] - excess_c <= 1e6 * max_c`` [MWh].
+    ``sum_{g coal in c, t} w_t * generation_mw[t, g] - excess_c <= 1e6 * h * max_c`` [MWh],
+    with the horizon's share of the year ``h`` (the annual limit applies pro rata).
     ``coal_generation_shadow_price_usd_per_mwh`` is minus the row dual.
     """
     idx = _countries_with(ds, "coal_generation_max_twh")
@@ -173,7 +181,13 @@ def add_coal_generation_max(lp: LinearProgram, ds: xr.Dataset) -> None:
         dual_description="Cost saved per MWh of coal generation allowed (minus the row dual).",
         dual_sign=-1.0,
     )
-    lp.add_rows(blk, rows, cols, coefs, 1e6 * ds["coal_generation_max_twh"].values[idx])
+    lp.add_rows(
+        blk,
+        rows,
+        cols,
+        coefs,
+        MWH_PER_TWH * horizon_share(ds) * ds["coal_generation_max_twh"].values[idx],
+    )
 
 
 def add_coal_capacity_max(lp: LinearProgram, ds: xr.Dataset) -> None:

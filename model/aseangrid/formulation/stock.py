@@ -33,6 +33,12 @@ from ..data.timeagg import period_bounds
 from ..lp import LinearProgram, RowBlock, VarBlock
 
 
+def initial_level(ds: xr.Dataset, var: str, capacity_mwh: np.ndarray) -> np.ndarray:
+    """Level at the start of a non-cyclic run [MWh]: ``ds[var]`` when the Dataset has it,
+    else half the capacity."""
+    return ds[var].values if var in ds else 0.5 * np.asarray(capacity_mwh, dtype=float)
+
+
 def write_stock(
     lp: LinearProgram,
     ds: xr.Dataset,
@@ -44,6 +50,7 @@ def write_stock(
     rhs: np.ndarray,
     energy_mwh: np.ndarray,
     energy_new: tuple[np.ndarray, np.ndarray] | None,
+    initial_mwh: np.ndarray | None = None,
     level_description: str,
     row_block_kwargs: dict,
 ) -> VarBlock:
@@ -61,6 +68,8 @@ def write_stock(
     energy_new
         ``(columns, upper bounds)`` of the extendable energy capacity per stock (column -1 for
         a stock that cannot be extended), or ``None``.
+    initial_mwh
+        Level before the first step of a non-cyclic run [MWh] (default: half the capacity).
     """
     T, K = ds.sizes["time"], energy_mwh.size
     E_ub = energy_mwh.copy()
@@ -79,7 +88,7 @@ def write_stock(
         kk = [np.ones((T, K)), -np.ones((T - first, K))]
         b = rhs.astype(float).copy()
         if not lp.options.cyclic:
-            b[0] += 0.5 * energy_mwh
+            b[0] += 0.5 * energy_mwh if initial_mwh is None else initial_mwh
     else:
         p = ds["period"].values
         start = np.r_[True, p[1:] != p[:-1]]

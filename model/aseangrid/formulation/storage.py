@@ -5,25 +5,25 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..data.schema import HOURS_PER_YEAR
-from ..data.timeagg import step_hours
+from ..data.timeagg import horizon_share, step_hours
 from ..lp import LinearProgram, RowBlock
 from ._util import inject, node_index
-from .stock import write_stock
+from .stock import initial_level, write_stock
 
 
 def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
     """Add ``storage_charge_mw``, ``storage_discharge_mw``, ``storage_level_mwh`` and the
     ``storage_balance`` rows.
 
-    For every storage ``s`` and hour ``t``, with one-way efficiency ``eta_s = sqrt(rt_s)`` of
-    the round-trip efficiency ``rt_s``::
+    For every storage ``s`` and hour ``t``, with the charging and discharging efficiencies
+    ``c_s`` and ``d_s`` (by default both ``sqrt(rt_s)`` of the round trip)::
 
-        level[t, s] - level[t-1, s] - w_t * (eta_s * charge[t, s] - discharge[t, s] / eta_s) = 0
+        level[t, s] - level[t-1, s] - w_t * (c_s * charge[t, s] - discharge[t, s] / d_s) = 0
         0 <= charge, discharge <= P_s  [MW],   0 <= level <= E_s  [MWh]
 
-    cyclic over the horizon (``level[-1] = level[T-1]``); when not cyclic the store starts
-    half full. Discharge injects into the node, charge withdraws from it.
+    cyclic over the horizon (``level[-1] = level[T-1]``); when not cyclic the store starts at
+    ``storage_level_initial_mwh`` (``initial_level_share`` of storage.csv, default half
+    full). Discharge injects into the node, charge withdraws from it.
     """
     S = ds.sizes["storage"]
     if S == 0:
@@ -31,7 +31,7 @@ def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
     T = ds.sizes["time"]
     P = ds["storage_power_mw"].values
     E = ds["storage_energy_mwh"].values
-    eta = np.sqrt(ds["storage_efficiency_roundtrip"].values)
+    eta_c, eta_d = efficiencies(ds)
     pnew, enew = _extendable(lp, ds)
     P_ub = P + (np.where(pnew[0] >= 0, pnew[1], 0.0) if pnew else 0.0)
     ch = lp.add_var(
@@ -60,10 +60,11 @@ def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
         level_name="storage_level_mwh",
         row_name="storage_balance",
         dim="storage",
-        terms=[(ch.cols(), dt * eta[None, :]), (dis.cols(), -dt / eta[None, :])],
+        terms=[(ch.cols(), dt * eta_c[None, :]), (dis.cols(), -dt / eta_d[None, :])],
         rhs=np.zeros((T, S)),
         energy_mwh=E,
         energy_new=enew,
+        initial_mwh=initial_level(ds, "storage_level_initial_mwh", E),
         level_description="Energy stored at the end of each hour.",
         row_block_kwargs=dict(
             description="Storage energy balance.",
@@ -77,6 +78,14 @@ def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
         _power_rows(lp, ds, ch, dis, P, pnew[0])
 
 
+def efficiencies(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
+    """Charging and discharging efficiency per storage (default: sqrt of the round trip)."""
+    rt = np.sqrt(ds["storage_efficiency_roundtrip"].values)
+    c = ds["storage_efficiency_charge"].values if "storage_efficiency_charge" in ds else rt
+    d = ds["storage_efficiency_discharge"].values if "storage_efficiency_discharge" in ds else rt
+    return c, d
+
+
 def _extendable(lp: LinearProgram, ds: xr.Dataset):
     """Capacity variables of the extendable storage, with their annualised costs.
 
@@ -88,7 +97,7 @@ def _extendable(lp: LinearProgram, ds: xr.Dataset):
         return None, None
     ext = np.flatnonzero(ds["storage_extendable"].values)
     lp.coords["storage_extendable"] = ds["storage"].values[ext]
-    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    share = horizon_share(ds)
     out = []
     for var, mx, cost, units, desc in (
         (

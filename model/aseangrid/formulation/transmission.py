@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..data.schema import HOURS_PER_YEAR
+from ..data.timeagg import horizon_share
 from ..lp import LinearProgram, RowBlock
 from ._util import inject, node_index
 
@@ -69,7 +69,7 @@ def add_transmission_expansion(lp: LinearProgram, ds: xr.Dataset) -> None:
     if ext.size == 0:
         return
     lp.coords["link_extendable"] = ds["link"].values[ext]
-    share = ds["time_weight_h"].values.sum() / HOURS_PER_YEAR
+    share = horizon_share(ds)
     new = lp.add_var(
         "link_capacity_new_mw",
         ("link_extendable",),

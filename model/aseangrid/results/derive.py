@@ -12,6 +12,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
+from ..data.timeagg import horizon_share
 from ..formulation import COST_COMPONENTS
 
 #: Policy shortfall variables and the policy each belongs to.
@@ -355,7 +356,7 @@ def _capital_costs(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Investment (annuity + fixed O&M of what is built) and the fixed O&M saved by early
     retirement, by country [USD per horizon]."""
-    share = ds["time_weight_h"].values.sum() / sc.HOURS_PER_YEAR
+    share = horizon_share(ds)
     inv, saved = np.zeros(len(countries)), np.zeros(len(countries))
     if "capacity_new_mw" in res:
         g = res["generator_extendable"].values

@@ -38,6 +38,7 @@ RECORDED_INPUTS = (
     "carbon_cap_mt",
     "carbon_price_usd_per_t",
     "value_of_lost_load_usd_per_mwh",
+    "policy_penalty_usd",
 )
 
 
@@ -110,6 +111,7 @@ def extract(lp: LinearProgram, sf: StandardForm, sol, ds: xr.Dataset) -> xr.Data
     res.attrs.update(
         {
             "scenario": ds.attrs.get("scenario", ""),
+            "scenario_name": ds.attrs.get("scenario_name", ""),
             "objective_usd": sol.objective + float(sum(lp.constant_cost.values())),
             "solver": sol.solver,
             "solver_status": sol.status,

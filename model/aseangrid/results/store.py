@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 import xarray as xr
 
-from ..errors import OutputError
+from ..errors import InputError, Problem
+from .folders import atomic_folder
 from .summary import summary_tables
 
 
@@ -35,29 +33,19 @@ def netcdf_ready(ds: xr.Dataset) -> xr.Dataset:
     return out
 
 
-def replace_folder(tmp: Path, folder: Path) -> None:
-    """Move a complete temporary folder into place; an existing folder is swapped out first
-    and deleted only after the new one is in place."""
-    if folder.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.old.", dir=folder.parent))
-        os.replace(folder, old / folder.name)
-        os.replace(tmp, folder)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.replace(tmp, folder)
-
-
 def write_results(
     res: xr.Dataset,
     folder: str | Path,
     overwrite: bool = False,
     tables: dict[str, pd.DataFrame] | None = None,
+    protect: tuple = (),
 ) -> Path:
-    """Write a results Dataset (NetCDF + CSV tables) atomically.
+    """Write a results Dataset (NetCDF + CSV tables) as a folder, whole or not at all.
 
     The files are written to a temporary folder beside ``folder`` and renamed into place only
-    when complete; an existing folder is kept unless ``overwrite`` is true, and even then it is
-    replaced only after the new one is complete.
+    when complete; an existing folder is replaced only with ``overwrite`` and only if it is
+    aseangrid's own results (:mod:`aseangrid.results.folders`); ``protect`` lists inputs the
+    target must not touch.
 
     Parameters
     ----------
@@ -66,38 +54,27 @@ def write_results(
     folder
         Target folder, e.g. ``runs/base-2024``.
     overwrite
-        Replace an existing folder.
+        Replace an earlier results folder.
     tables
-        Extra tidy tables written as ``<name>.csv``.
+        Tidy tables written as ``<name>.csv`` (default: :func:`summary_tables`).
+    protect
+        Input paths (dataset folder) that must not be replaced.
 
     Returns
     -------
     pathlib.Path
         The folder written.
     """
-    folder = Path(folder)
-    if folder.exists() and not overwrite:
-        raise OutputError(
-            f"{folder} already exists; pass overwrite=True (CLI: --overwrite) to replace it"
-        )
-    parent = folder.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
-    except OSError as exc:
-        raise OutputError(f"cannot create the results folder in {parent}: {exc}") from exc
-    try:
-        netcdf_ready(res).to_netcdf(tmp / "results.nc", engine="h5netcdf")
-        for name, df in (tables or {}).items():
+    with atomic_folder(folder, overwrite, protect, kind="results", nbytes=result_bytes(res)) as tmp:
+        write_netcdf(res, tmp / "results.nc")
+        for name, df in (summary_tables(res) if tables is None else tables).items():
             df.to_csv(tmp / f"{name}.csv", index=True)
-        replace_folder(tmp, folder)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise OutputError(f"cannot write results to {folder}: {exc}") from exc
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
+    return Path(folder)
+
+
+def result_bytes(res: xr.Dataset) -> int:
+    """Bytes a results Dataset takes in memory (about what its NetCDF file takes)."""
+    return int(sum(v.nbytes for v in res.variables.values()))
 
 
 def write_netcdf(res: xr.Dataset, path: str | Path) -> None:
@@ -125,7 +102,26 @@ def read_results(path: str | Path) -> xr.Dataset:
     p = Path(path)
     if p.is_dir():
         p = p / "results.nc"
-    ds = xr.load_dataset(p, engine="h5netcdf")
+    if not p.is_file():
+        raise InputError(
+            [Problem(str(p), None, "(file)", str(path), "a results file written by aseangrid")],
+            context="results",
+        )
+    try:
+        ds = xr.load_dataset(p, engine="h5netcdf")
+    except Exception as exc:  # truncated or foreign files: h5py/netCDF raise many kinds
+        raise InputError(
+            [
+                Problem(
+                    str(p),
+                    None,
+                    "(file)",
+                    type(exc).__name__,
+                    f"a readable NetCDF file written by aseangrid ({str(exc)[:80]})",
+                )
+            ],
+            context="results",
+        ) from None
     for v in list(ds.variables):
         if ds[v].attrs.get("dtype") == "bool":
             ds[v] = ds[v].astype(bool)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -26,7 +26,21 @@ SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,80}")
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # unknown keys are errors; NaN and infinity are never valid values of a run file
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+#: A non-negative number with an upper bound, for per-key values of a run file.
+def _bounded(high: float, unit: str):
+    return Annotated[float, Field(ge=0, le=high, description=f"[{unit}]")]
+
+
+LinkMW = _bounded(1e5, "MW")
+CarbonPrice = _bounded(1e4, "USD/tCO2")
+CoalMW = _bounded(1e6, "MW")
+CoalTWh = _bounded(5000, "TWh")
+Share = Annotated[float, Field(ge=0, le=1)]
+Factor = Annotated[float, Field(gt=0, le=20)]
 
 
 class SolverSettings(_Strict):
@@ -72,11 +86,11 @@ class Contract(_Strict):
     seller: str = Field(..., description="Node that sells (generates) the energy.")
     buyer: str = Field(..., description="Node that buys the energy.")
     path: list[str] = Field(..., min_length=2, description="Nodes from seller to buyer.")
-    mw: float | None = Field(None, ge=0, description="Constant volume [MW].")
-    monthly_mw: list[float] | None = Field(
+    mw: float | None = Field(None, ge=0, le=1e5, description="Constant volume [MW].")
+    monthly_mw: list[LinkMW] | None = Field(
         None, min_length=12, max_length=12, description="Volume per calendar month [MW]."
     )
-    wheeling_usd_per_mwh: dict[str, float] = Field(
+    wheeling_usd_per_mwh: dict[str, Annotated[float, Field(ge=0, le=500)]] = Field(
         default_factory=dict, description="Charge per MWh delivered, per transit country."
     )
     loss_fraction: float | None = Field(
@@ -185,15 +199,15 @@ class Scenario(_Strict):
     year: int = sc.BASE_YEAR
     hydrology: Literal["normal", "dry"] = "normal"
     topology: Literal["integrated", "isolated", "existing"] | list[str] = "integrated"
-    link_capacity_mw: dict[str, float] = Field(default_factory=dict)
+    link_capacity_mw: dict[str, LinkMW] = Field(default_factory=dict)
     dataset_policies: bool = True
     carbon_caps: dict[str, CarbonCap] = Field(default_factory=dict)
-    carbon_price_usd_per_t: dict[str, float] = Field(default_factory=dict)
+    carbon_price_usd_per_t: dict[str, CarbonPrice] = Field(default_factory=dict)
     renewable_share_min: dict[str, float | None] = Field(default_factory=dict)
-    coal_capacity_max_mw: dict[str, float | None] = Field(default_factory=dict)
-    coal_generation_max_twh: dict[str, float | None] = Field(default_factory=dict)
-    demand_scale: float | dict[str, float] = 1.0
-    fuel_price_scale: dict[str, float] = Field(default_factory=dict)
+    coal_capacity_max_mw: dict[str, CoalMW | None] = Field(default_factory=dict)
+    coal_generation_max_twh: dict[str, CoalTWh | None] = Field(default_factory=dict)
+    demand_scale: Factor | dict[str, Factor] = 1.0
+    fuel_price_scale: dict[str, Annotated[float, Field(ge=0, le=20)]] = Field(default_factory=dict)
     value_of_lost_load_usd_per_mwh: float = Field(5000.0, gt=0, le=1e5)
     policy_penalty_usd: float = Field(5000.0, gt=0, le=1e6)
     contracts: dict[str, Contract] = Field(default_factory=dict)
@@ -201,6 +215,11 @@ class Scenario(_Strict):
     ramping: bool = False
     unserved_energy: bool = True
     policy_slack: bool = True
+    strict: bool = Field(
+        False,
+        description="A missed policy or unserved energy is an error (exit code 11), not a "
+        "penalised solution with warnings.",
+    )
     solver: SolverSettings = Field(default_factory=SolverSettings)
     countries: list[str] | None = Field(
         None, description="Model only these countries' nodes (default: all)."
@@ -215,6 +234,14 @@ class Scenario(_Strict):
     )
 
     _countries = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
+
+    @field_validator("renewable_share_min")
+    @classmethod
+    def _shares(cls, v):
+        for c, x in v.items():
+            if x is not None and not 0 <= x <= 1:
+                raise ValueError(f"{c}: {x:g} is not a fraction between 0 and 1 (not a percentage)")
+        return v
 
     @field_validator("year")
     @classmethod
@@ -237,13 +264,26 @@ class ReportSettings(_Strict):
     dispatch_week_start: str = "04-01"
     dispatch_nodes: list[str] = Field(default_factory=lambda: ["SG", "TH-C", "ID-JAMALI"])
 
+    @field_validator("dispatch_week_start")
+    @classmethod
+    def _day(cls, v):
+        import datetime as _dt
+
+        try:
+            _dt.date.fromisoformat(f"2023-{v}")  # a non-leap year: model years have 365 days
+        except ValueError:
+            raise ValueError(
+                f"{v!r} is not a day of a (non-leap) year as MM-DD, e.g. 04-01"
+            ) from None
+        return v
+
 
 class RunFile(_Strict):
     """A run file: defaults, scenarios and comparisons."""
 
     description: str = ""
     defaults: dict[str, Any] = Field(default_factory=dict)
-    scenarios: dict[str, dict[str, Any]]
+    scenarios: dict[str, dict[str, Any] | None] = Field(..., min_length=1)
     comparisons: dict[str, Comparison] = Field(default_factory=dict)
     core: list[str] = Field(
         default_factory=list,

@@ -78,41 +78,77 @@ def validation_problems(exc: ValidationError, file: str, prefix: str, model: typ
     return out
 
 
-def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
-    """Read and validate a run file; return it and its fully resolved scenarios.
+#: Names a scenario or comparison may not take: the files and folders of a run folder.
+RESERVED_NAMES = frozenset(
+    {
+        "report.html",
+        "report.md",
+        "report.xlsx",
+        "figures",
+        "tables",
+        "log.json",
+        "run.yaml",
+        "aseangrid-results.json",
+        "scenarios",
+        "summary.csv",
+    }
+)
 
-    Raises
-    ------
-    InputError
-        Every problem found: unknown keys (with the closest known key), wrong types, unknown
-        years, nodes, countries, links or scenario names, impossible combinations.
-    """
-    path = Path(path)
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML keeps the last)."""
+
+
+def _no_duplicates(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"key {key!r} is given twice (first on line {seen[key] + 1}); YAML would keep "
+                "only the last",
+                key_node.start_mark,
+            )
+        seen[key] = key_node.start_mark.line
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
+
+
+def read_yaml(path: Path, context: str) -> dict:
+    """A YAML mapping read safely (no object tags, no duplicate keys), or an InputError that
+    names the file and line."""
     fname = str(path)
     if not path.is_file():
         raise InputError(
-            [Problem(fname, None, "(file)", fname, "an existing run file")], context="run file"
+            [Problem(fname, None, "(file)", fname, f"an existing {context}")], context=context
         )
     try:
-        raw = yaml.safe_load(path.read_text())
+        raw = yaml.load(path.read_text(), Loader=_UniqueKeyLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else None
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise InputError(
-            [Problem(fname, line, "(yaml)", str(exc).splitlines()[0], "valid YAML")],
-            context="run file",
+            [Problem(fname, line, "(yaml)", str(what), "valid YAML")], context=context
+        ) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            [Problem(fname, None, "(file)", str(exc)[:60], "a UTF-8 text file")], context=context
         ) from None
     if not isinstance(raw, dict):
         raise InputError(
             [Problem(fname, None, "(file)", str(raw)[:40], "a mapping with 'scenarios'")],
-            context="run file",
+            context=context,
         )
-    try:
-        run = RunFile.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError(validation_problems(exc, fname, "", RunFile), context="run file") from None
-    problems: list[Problem] = []
-    scenarios: dict[str, Scenario] = {}
+    return raw
+
+
+def _name_problems(run: RunFile, fname: str) -> list[Problem]:
+    problems = []
     for kind, names in (("scenarios", run.scenarios), ("comparisons", run.comparisons)):
         for name in names:
             if not SAFE_NAME.fullmatch(str(name)) or ".." in str(name):
@@ -122,37 +158,68 @@ def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
                         None,
                         kind,
                         str(name),
-                        "a name of letters, digits, '.', '_' or '-' (it becomes a "
-                        "folder name inside the run's folder)",
+                        "a name of letters, digits, '.', '_' "
+                        "or '-' (it becomes a folder name inside the run's folder)",
                     )
                 )
-    if problems:
-        raise InputError(problems, context="run file")
+            elif str(name).lower() in RESERVED_NAMES:
+                problems.append(
+                    Problem(
+                        fname,
+                        None,
+                        kind,
+                        str(name),
+                        "a name that is not one of the run "
+                        f"folder's own files ({', '.join(sorted(RESERVED_NAMES))})",
+                    )
+                )
+    clash = set(run.scenarios) & set(run.comparisons)
+    for name in sorted(clash):
+        problems.append(
+            Problem(
+                fname,
+                None,
+                "comparisons",
+                name,
+                "a name that no scenario has (both become folders of the run)",
+            )
+        )
+    return problems
+
+
+def _scenarios(run: RunFile, path: Path, fname: str, problems: list[Problem], datasets: bool):
+    scenarios: dict[str, Scenario] = {}
     for name, over in run.scenarios.items():
-        merged = deep_merge(run.defaults, over or {})
         try:
-            scenarios[name] = Scenario.model_validate(merged)
+            s = Scenario.model_validate(deep_merge(run.defaults, over or {}))
         except ValidationError as exc:
             problems += validation_problems(exc, fname, f"scenarios.{name}", Scenario)
-    for name in run.core:
-        if name not in run.scenarios:
-            problems.append(Problem(fname, None, "core", name, "a scenario defined in this file"))
-    for name, sc_ in list(scenarios.items()):
-        found = resolve_dataset(sc_.dataset, path)
+            continue
+        if not datasets:
+            scenarios[name] = s
+            continue
+        found = resolve_dataset(s.dataset, path)
         if found is None:
             problems.append(
                 Problem(
                     fname,
                     None,
                     f"scenarios.{name}.dataset",
-                    sc_.dataset,
-                    "an existing dataset folder (relative to the working directory or "
-                    "the run file)",
+                    s.dataset,
+                    "an existing dataset "
+                    "folder (relative to the working directory or the run file)",
                 )
             )
-            del scenarios[name]
-        else:
-            scenarios[name] = sc_.model_copy(update={"dataset": str(found)})
+            continue
+        scenarios[name] = s.model_copy(update={"dataset": str(found)})
+    return scenarios
+
+
+def _reference_problems(run: RunFile, fname: str) -> list[Problem]:
+    problems = []
+    for name in run.core:
+        if name not in run.scenarios:
+            problems.append(Problem(fname, None, "core", name, "a scenario defined in this file"))
     for cname, comp in run.comparisons.items():
         for s in [comp.reference, *comp.scenarios]:
             if s not in run.scenarios:
@@ -167,8 +234,42 @@ def load_run(path: str | Path) -> tuple[RunFile, dict[str, Scenario]]:
                         f"a scenario defined in this file{hint}",
                     )
                 )
-    for name, s in scenarios.items():
-        problems += check_scenario(s, fname, f"scenarios.{name}")
+    return problems
+
+
+def load_run(path: str | Path, datasets: bool = True) -> tuple[RunFile, dict[str, Scenario]]:
+    """Read and validate a run file; return it and its fully resolved scenarios.
+
+    Parameters
+    ----------
+    path
+        The run file (YAML).
+    datasets
+        Resolve and check each scenario's dataset (``False``: the run file alone, e.g. to
+        rewrite the report of a finished run that was moved).
+
+    Raises
+    ------
+    InputError
+        Every problem found: unknown keys (with the closest known key), duplicate keys, wrong
+        types, unknown years, nodes, countries, links or scenario names, impossible
+        combinations.
+    """
+    path = Path(path)
+    fname = str(path)
+    raw = read_yaml(path, "run file")
+    try:
+        run = RunFile.model_validate(raw)
+    except ValidationError as exc:
+        raise InputError(validation_problems(exc, fname, "", RunFile), context="run file") from None
+    problems = _name_problems(run, fname)
+    if problems:
+        raise InputError(problems, context="run file")
+    scenarios = _scenarios(run, path, fname, problems, datasets)
+    problems += _reference_problems(run, fname)
+    if datasets:
+        for name, s in scenarios.items():
+            problems += check_scenario(s, fname, f"scenarios.{name}")
     if problems:
         raise InputError(problems, context="run file")
     return run, scenarios

@@ -118,6 +118,8 @@ class Table:
     columns: tuple[Column, ...]
     key: tuple[str, ...]
     required: bool = True
+    #: what the dataset means when an optional table is left out (said when it is defaulted)
+    absent: str = "none"
 
     @property
     def filename(self) -> str:

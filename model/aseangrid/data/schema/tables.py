@@ -99,6 +99,8 @@ TABLES: tuple[Table, ...] = (
             SOURCE,
         ),
         ("fuel",),
+        required=False,
+        absent="no fuels (only generators without fuel)",
     ),
     Table(
         "fuel_prices",
@@ -111,6 +113,8 @@ TABLES: tuple[Table, ...] = (
             SOURCE,
         ),
         ("fuel", "country", "year"),
+        required=False,
+        absent="no fuel prices (only generators without fuel)",
     ),
     Table(
         "generators",
@@ -183,6 +187,36 @@ TABLES: tuple[Table, ...] = (
             Column("power_mw", "float", "MW", "Charge and discharge power limit.", 0.001, 50_000),
             Column("energy_mwh", "float", "MWh", "Energy capacity.", 0.001, 1_000_000),
             Column("efficiency_roundtrip", "float", "-", "Round-trip efficiency (AC-AC).", 0.3, 1),
+            Column(
+                "efficiency_charge",
+                "float",
+                "-",
+                "Charging efficiency (blank: the square root of the round trip; give both "
+                "directions or neither).",
+                0.3,
+                1,
+                optional=True,
+            ),
+            Column(
+                "efficiency_discharge",
+                "float",
+                "-",
+                "Discharging efficiency (blank: the square root of the round trip).",
+                0.3,
+                1,
+                optional=True,
+            ),
+            Column(
+                "initial_level_share",
+                "float",
+                "-",
+                "Stored energy at the start of a non-cyclic run as a share of the energy "
+                "capacity (blank: 0.5).",
+                0,
+                1,
+                optional=True,
+                default=0.5,
+            ),
             Column("commission_year", "int", "year", "First year in operation.", **YEAR_RANGE),
             Column(
                 "retire_year",
@@ -202,6 +236,8 @@ TABLES: tuple[Table, ...] = (
             SOURCE,
         ),
         ("storage",),
+        required=False,
+        absent="no storage",
     ),
     Table(
         "hydro",
@@ -239,9 +275,22 @@ TABLES: tuple[Table, ...] = (
                 0,
                 8760,
             ),
+            Column(
+                "initial_level_share",
+                "float",
+                "-",
+                "Reservoir content at the start of a non-cyclic run as a share of its capacity "
+                "(blank: 0.5).",
+                0,
+                1,
+                optional=True,
+                default=0.5,
+            ),
             SOURCE,
         ),
         ("node", "technology"),
+        required=False,
+        absent="no hydro parameters (a hydro generator then needs them)",
     ),
     Table(
         "links",
@@ -294,6 +343,8 @@ TABLES: tuple[Table, ...] = (
             SOURCE,
         ),
         ("link",),
+        required=False,
+        absent="no links: every node is on its own",
     ),
     Table(
         "policies",
@@ -309,6 +360,8 @@ TABLES: tuple[Table, ...] = (
             SOURCE,
         ),
         ("policy", "scope", "year"),
+        required=False,
+        absent="no carbon prices, caps, renewable targets or coal limits",
     ),
 )
 

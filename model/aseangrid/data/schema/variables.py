@@ -37,6 +37,18 @@ DATASET_VARIABLES: dict[str, Var] = {
     "reservoir_capacity_mwh": Var(("generator",), "MWh", "Reservoir energy capacity (0: none)."),
     "storage_power_mw": Var(("storage",), "MW", "Storage power."),
     "storage_energy_mwh": Var(("storage",), "MWh", "Storage energy."),
+    "storage_efficiency_charge": Var(
+        ("storage",), "1", "Charging efficiency (energy stored per MWh drawn from the node)."
+    ),
+    "storage_efficiency_discharge": Var(
+        ("storage",), "1", "Discharging efficiency (MWh delivered per MWh taken from store)."
+    ),
+    "storage_level_initial_mwh": Var(
+        ("storage",), "MWh", "Stored energy at the start of a non-cyclic run."
+    ),
+    "reservoir_level_initial_mwh": Var(
+        ("generator",), "MWh", "Reservoir content at the start of a non-cyclic run (0: none)."
+    ),
     "storage_efficiency_roundtrip": Var(
         ("storage",), "1", "Round-trip efficiency (split evenly: sqrt each way)."
     ),
