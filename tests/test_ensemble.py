@@ -116,7 +116,7 @@ def test_shipped_ensemble_files_validate():
     # more workers than sweeps: sweeps are halved so no worker idles
     assert len(plan_tasks(members, 8, True)) == 8
     month = load_ensemble(root / "ensemble-hydro-carbon-month.yaml")[1]
-    assert [m.name for m in month][:2] == ["normal-integrated-cap65.8", "normal-integrated-cap61.6"]
+    assert [m.name for m in month][:2] == ["normal-integrated-cap800", "normal-integrated-cap750"]
     assert all(m.scenario.hours == 720 for m in month)
     sample = load_ensemble(root / "ensemble-fuel-demand-sample.yaml")[1]
     assert len(sample) == 32 and sample[0].name == "integrated-s00"

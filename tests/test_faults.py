@@ -490,3 +490,402 @@ def test_shipped_infeasible_examples_are_diagnosed(run_file, pieces, tmp_path):
     assert not (tmp_path / run_file).exists()
     notes = list(tmp_path.glob(f"{run_file}.*.infeasible.txt"))
     assert notes and "way out" in notes[0].read_text()
+
+
+# ---------------------------------------------------------------------------------------
+# Faults of the outside campaign (issue 12): data loss, silent answers, tracebacks, processes
+
+RUN_FAULTS = {
+    "negative carbon price": (
+        run_text("hours: 48", "hours: 48, carbon_price_usd_per_t: {THA: -5}"),
+        ["carbon_price_usd_per_t.THA", "'-5'", "greater than or equal to 0"],
+    ),
+    "carbon price 1e16 in a sweep": (
+        run_text(
+            "isolated: {topology: isolated}",
+            "isolated: {carbon_price_usd_per_t: {THA: 1.0e16}}\n"
+            "  cheap: {carbon_price_usd_per_t: {THA: 5}}",
+        ),
+        ["carbon_price_usd_per_t.THA", "less than or equal to 10000"],
+    ),
+    "negative link capacity in a sweep": (
+        run_text(
+            "isolated: {topology: isolated}",
+            "isolated: {link_capacity_mw: {Y1-X1: -100}}\n  wide: {link_capacity_mw: {Y1-X1: 900}}",
+        ),
+        ["link_capacity_mw.Y1-X1", "'-100'"],
+    ),
+    "negative coal limit": (
+        run_text("hours: 48", "hours: 48, coal_generation_max_twh: {LAO: -1}"),
+        ["coal_generation_max_twh.LAO", "'-1'"],
+    ),
+    "negative contract volume": (
+        run_text(
+            "isolated: {topology: isolated}",
+            "isolated: {contracts: {k: {seller: Y1, buyer: X1, path: [Y1, X1], mw: -10}}}",
+        ),
+        ["contracts.k.mw", "'-10'"],
+    ),
+    "NaN in a run file": (
+        run_text("hours: 48", "hours: 48, carbon_price_usd_per_t: {THA: .nan}"),
+        ["carbon_price_usd_per_t.THA", "finite number"],
+    ),
+    "infinity in a run file": (
+        run_text("hours: 48", "hours: 48, link_capacity_mw: {Y1-X1: .inf}"),
+        ["link_capacity_mw.Y1-X1", "finite number"],
+    ),
+    "duplicate YAML key": (
+        run_text("integrated: {}", "integrated: {}\n  integrated: {topology: isolated}"),
+        ["demo.yaml, line", "key 'integrated' is given twice"],
+    ),
+    "no scenarios": (
+        lambda c: c["rf"].write_text(f"defaults: {{dataset: {c['data']}}}\nscenarios: {{}}\n"),
+        ["scenarios", "at least 1 item"],
+    ),
+    "link override of a link not in service that year": (
+        lambda c: (
+            edit(c["data"], L, lambda d: d.assign(commission_year="2035")),
+            run_text("hours: 48", "hours: 48, link_capacity_mw: {Y1-X1: 100}")(c),
+        ),
+        ["link_capacity_mw", "Y1-X1", "in operation in 2030", "from 2035"],
+    ),
+    "impossible dispatch date": (
+        run_text("comparisons:", "report: {dispatch_week_start: '02-30'}\ncomparisons:"),
+        ["dispatch_week_start", "'02-30'", "MM-DD"],
+    ),
+    "report node that does not exist": (
+        run_text("comparisons:", "report: {dispatch_nodes: [X1, ZZ]}\ncomparisons:"),
+        ["report.dispatch_nodes", "'ZZ'", "a node of the run"],
+    ),
+    "scenario named like a report file": (
+        run_text("isolated: {topology", "report.html: {topology"),
+        ["scenarios", "'report.html'", "run folder's own files"],
+    ),
+    "profile column for a node that does not exist": (
+        series("solar_pv", lambda d: d.assign(Z9=d.X1)),
+        ["profiles/solar_pv.csv, line 1", "Z9", "a column per node"],
+    ),
+    "profile with a node column twice": (
+        lambda c: (c["data"] / "profiles" / "wind_onshore.csv").write_text(
+            (c["data"] / "profiles" / "wind_onshore.csv")
+            .read_text()
+            .replace("hour,X1,Y1", "hour,X1,X1", 1)
+        ),
+        ["wind_onshore.csv, line 1", "X1", "twice"],
+    ),
+    "misspelt table file": (
+        lambda c: (c["data"] / "storage.csv").rename(c["data"] / "storge.csv"),
+        ["storge.csv", "did you mean 'storage.csv'"],
+    ),
+    "semicolon-separated table": (
+        table(N, lambda d: d),
+        [],
+    ),
+    "n/a in a required cell is echoed as typed": (
+        table(S, lambda d: d.assign(power_mw="n/a")),
+        ["storage.csv, line 2", "power_mw", "'n/a'"],
+    ),
+}
+
+
+def _semicolons(c):
+    p = c["data"] / N
+    p.write_text(p.read_text().replace(",", ";"))
+
+
+RUN_FAULTS["semicolon-separated table"] = (
+    _semicolons,
+    ["nodes.csv, line 1", "the separator is ';'"],
+)
+
+
+@pytest.mark.parametrize("name", list(RUN_FAULTS))
+def test_run_fault(case, name):
+    mutate, pieces = RUN_FAULTS[name]
+    mutate(case)
+    run_fault(case, expect_code=2, pieces=pieces)
+
+
+def test_line_numbers_survive_blank_lines(case):
+    p = case["data"] / G
+    lines = p.read_text().splitlines()
+    lines.insert(2, "")  # a blank line after the first fleet row
+    lines[3] = lines[3].replace("500.0", "lots", 1)  # the solar row, now on line 4
+    p.write_text("\n".join(lines) + "\n")
+    run_fault(case, expect_code=2, pieces=["generators.csv, line 4", "'lots'"])
+
+
+def test_must_run_infeasibility_says_must_run(case):
+    edit(
+        case["data"],
+        G,
+        lambda d: d.assign(must_run_share=d.must_run_share.where(d.generator != "X1_gas", "1")),
+    )
+    edit(case["data"], L, lambda d: d.assign(capacity_forward_mw="0", capacity_backward_mw="0"))
+    edit(case["data"], S, lambda d: d.assign(power_mw="1", energy_mwh="4"))
+    msg = run_fault(case, expect_code=3, pieces=["must-run output at X1", "must_run_share"])
+    for p in case["earlier"].parent.glob("demo.*.infeasible.txt"):
+        p.unlink()
+    assert "infeasible" in msg
+
+
+def test_the_same_scenario_twice_is_refused_before_solving(case):
+    run_fault(
+        case,
+        "-s",
+        "integrated",
+        "-s",
+        "integrated",
+        expect_code=2,
+        pieces=["'integrated'", "each scenario once"],
+    )
+
+
+@pytest.mark.parametrize("hours", ["-8736", "9000"])
+def test_bad_hours_are_refused(case, hours):
+    r = cli("run", case["rf"], "--hours", hours, "--out", case["tmp"] / "x", cwd=case["tmp"])
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "--hours" in r.stderr
+    r = cli("solve", case["data"], "--year", "2030", "--hours", hours, cwd=case["tmp"])
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "--hours" in r.stderr
+    assert not (case["tmp"] / "x").exists()
+
+
+# --- data loss --------------------------------------------------------------------------
+
+
+def test_a_run_file_named_after_its_dataset_never_replaces_the_dataset(case):
+    """data.yaml beside data/: the default output path is the dataset folder."""
+    rf = case["tmp"] / "data.yaml"
+    rf.write_text(RUN.format(data="data"))
+    before = digest(case["data"])
+    r = cli("run", rf, "--jobs", "1", "--overwrite", cwd=case["tmp"])
+    assert r.returncode == 5, r.stderr[-800:]
+    assert "not an aseangrid results folder" in r.stderr or "input" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert digest(case["data"]) == before
+
+
+def test_a_run_file_without_extension_is_not_replaced_by_its_results(case):
+    rf = case["tmp"] / "demo"
+    rf.write_text(case["rf"].read_text())
+    r = cli("run", rf, "--jobs", "1", "--overwrite", cwd=case["tmp"])
+    assert r.returncode == 0, r.stderr[-800:]
+    assert rf.is_file() and (case["tmp"] / "demo.results" / "report.html").is_file()
+
+
+def test_a_users_folder_is_never_replaced(case):
+    mine = case["tmp"] / "mine"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("five years of work")
+    r = cli("run", case["rf"], "--jobs", "1", "--out", mine, "--overwrite", cwd=case["tmp"])
+    assert r.returncode == 5 and "not an aseangrid results folder" in r.stderr
+    assert (mine / "thesis.tex").read_text() == "five years of work"
+    assert sorted(p.name for p in mine.iterdir()) == ["thesis.tex"]
+    r = cli(
+        "solve",
+        case["data"],
+        "--year",
+        "2030",
+        "--hours",
+        "24",
+        "--out",
+        case["data"],
+        "--overwrite",
+        cwd=case["tmp"],
+    )
+    assert r.returncode == 5 and "input" in r.stderr
+
+
+def test_out_dot_is_refused_and_leaves_nothing(case):
+    before = sorted(p.name for p in case["tmp"].iterdir())
+    r = cli("run", case["rf"], "--jobs", "1", "--out", ".", "--overwrite", cwd=case["tmp"])
+    assert r.returncode == 5 and "working folder" in r.stderr
+    assert sorted(p.name for p in case["tmp"].iterdir()) == before
+
+
+def test_a_second_writer_is_refused(case):
+    target = case["tmp"] / "shared"
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (case["tmp"] / ".shared.lock").write_text(str(holder.pid))
+        r = cli("run", case["rf"], "--jobs", "1", "--out", target, cwd=case["tmp"])
+        assert r.returncode == 5 and "another aseangrid process" in r.stderr
+        assert not target.exists()
+    finally:
+        holder.kill()
+        holder.wait()
+    # the lock of a process that is gone is cleared by the next writer
+    r = cli("run", case["rf"], "--jobs", "1", "--out", target, cwd=case["tmp"])
+    assert r.returncode == 0 and target.is_dir()
+    assert not (case["tmp"] / ".shared.lock").exists()
+
+
+def test_not_enough_disk_is_found_before_writing(case, monkeypatch):
+    import shutil as sh
+    from collections import namedtuple
+
+    from aseangrid import OutputError, runner
+    from aseangrid.results import folders
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(folders.shutil, "disk_usage", lambda p: usage(10**9, 10**9, 1000))
+    with pytest.raises(OutputError, match="not enough free disk space"):
+        ag_write = __import__("aseangrid").write_results
+        ag_write(
+            __import__("aseangrid").load_results(case["earlier"] / "integrated"), case["tmp"] / "r"
+        )
+    assert not (case["tmp"] / "r").exists() and not list(case["tmp"].glob(".r.*"))
+    assert sh is not None and runner is not None
+
+
+# --- silent answers made loud -----------------------------------------------------------
+
+
+def test_a_breached_cap_warns_and_strict_fails(case):
+    run_text(
+        "hours: 48",
+        "hours: 48, carbon_caps: {ASEAN: {countries: ASEAN, mt: 0.5}}, "
+        "value_of_lost_load_usd_per_mwh: 50000",
+    )(case)
+    out = case["tmp"] / "loud"
+    r = cli("run", case["rf"], "--jobs", "1", "--out", out, cwd=case["tmp"])
+    assert r.returncode == 0, r.stderr[-800:]
+    assert "WARNING" in r.stderr and "carbon cap ASEAN missed by" in r.stderr
+    html = (out / "report.html").read_text()
+    assert "Read first" in html and "carbon cap ASEAN missed" in html
+    msg = run_fault(case, "--strict", expect_code=11, pieces=["strict run", "carbon cap ASEAN"])
+    assert "missed" in msg
+
+
+# --- results folders: report and compare ------------------------------------------------
+
+
+def test_report_on_a_truncated_results_file(case):
+    copy = case["tmp"] / "copy"
+    shutil.copytree(case["earlier"], copy)
+    p = copy / "integrated" / "results.nc"
+    p.write_bytes(p.read_bytes()[:2000])
+    r = cli("report", copy, cwd=case["tmp"])
+    assert r.returncode == 2 and "results.nc" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_report_on_a_run_with_a_scenario_missing(case):
+    copy = case["tmp"] / "copy"
+    shutil.copytree(case["earlier"], copy)
+    shutil.rmtree(copy / "isolated")
+    r = cli("report", copy, cwd=case["tmp"])
+    assert r.returncode == 2 and "isolated" in r.stderr and "every scenario" in r.stderr
+
+
+def test_report_on_a_moved_run_folder(case):
+    moved = case["tmp"] / "elsewhere" / "moved"
+    shutil.copytree(case["earlier"], moved)
+    shutil.rmtree(case["data"])  # the dataset is not needed to rewrite a report
+    r = cli("report", moved, cwd=case["tmp"])
+    assert r.returncode == 0, r.stderr[-800:]
+
+
+def test_compare_faults(case):
+    r = cli("compare", case["tmp"] / "nope", case["earlier"] / "integrated", cwd=case["tmp"])
+    assert r.returncode == 2 and "nope" in r.stderr and "Traceback" not in r.stderr
+    out = case["tmp"] / "cmp.nc"
+    out.write_text("keep me")
+    r = cli(
+        "compare",
+        case["earlier"] / "integrated",
+        case["earlier"] / "isolated",
+        "--out",
+        out,
+        cwd=case["tmp"],
+    )
+    assert r.returncode == 5 and "--overwrite" in r.stderr and out.read_text() == "keep me"
+
+
+def test_comparing_different_horizons_is_refused(case):
+    short = case["tmp"] / "short"
+    r = cli(
+        "run",
+        case["rf"],
+        "--jobs",
+        "1",
+        "--out",
+        short,
+        "--hours",
+        "24",
+        "-s",
+        "isolated",
+        cwd=case["tmp"],
+    )
+    assert r.returncode == 0, r.stderr[-800:]
+    r = cli(
+        "compare",
+        short / "isolated",
+        case["earlier"] / "integrated",
+        "--out",
+        case["tmp"] / "c.nc",
+        cwd=case["tmp"],
+    )
+    assert r.returncode == 2 and "horizon" in r.stderr
+
+
+# --- processes --------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        f = task / "children"
+        if f.exists():
+            out += [int(x) for x in f.read_text().split()]
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_solver_workers_die_with_a_killed_run(case):
+    shipped = Path(__file__).resolve().parents[1] / "inputs" / "asean"
+    case["rf"].write_text(
+        textwrap.dedent(f"""
+        defaults: {{dataset: {shipped}, year: 2024, hours: 4380}}
+        scenarios: {{a: {{}}, b: {{topology: isolated}}}}
+    """)
+    )
+    p = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "aseangrid.cli",
+            "run",
+            str(case["rf"]),
+            "--jobs",
+            "2",
+            "--out",
+            str(case["tmp"] / "k"),
+        ],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=case["tmp"],
+    )
+    workers: list[int] = []
+    t0 = time.time()
+    while time.time() - t0 < 120 and len(workers) < 2:
+        time.sleep(0.5)
+        workers = [c for c in _children(p.pid) if Path(f"/proc/{c}").exists()]
+    assert len(workers) >= 2, "workers did not start"
+    time.sleep(3)
+    p.kill()
+    p.wait()
+    t1 = time.time()
+    while time.time() - t1 < 15 and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.5)
+    alive = [
+        w
+        for w in workers
+        if Path(f"/proc/{w}").exists() and "Z" not in Path(f"/proc/{w}/stat").read_text().split()[2]
+    ]
+    assert not alive, f"workers still running after the run was killed: {alive}"
+    # and the next run clears what the killed one left
+    from aseangrid.results.folders import clean_stale
+
+    clean_stale(case["tmp"] / "k")
+    assert not list(case["tmp"].glob(".k.*"))

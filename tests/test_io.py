@@ -15,6 +15,7 @@ import pytest
 
 import aseangrid as ag
 from aseangrid.data import schema as sc
+from conftest import make_ds
 
 H = sc.HOURS_PER_YEAR
 
@@ -435,3 +436,92 @@ def test_merging_identical_fleet_rows_keeps_the_optimum(tiny):
     assert float(merged["capacity_mw"].sum()) == pytest.approx(float(rows["capacity_mw"].sum()))
     a, b = ag.solve(merged), ag.solve(rows)
     assert a.attrs["objective_usd"] == pytest.approx(b.attrs["objective_usd"], rel=1e-9)
+
+
+def test_a_one_node_dataset_needs_only_four_tables(tmp_path):
+    """nodes, demand, generators and the technologies it uses: everything else defaults, and
+    the defaults are said."""
+    d = tmp_path / "one"
+    d.mkdir()
+    src = "test [assumption]"
+    pd.DataFrame(
+        {
+            "node": ["N"],
+            "name": ["n"],
+            "country": ["THA"],
+            "lat": [13.7],
+            "lon": [100.5],
+            "timezone": ["Asia/Bangkok"],
+            "source": [src],
+        }
+    ).to_csv(d / "nodes.csv", index=False)
+    pd.DataFrame(
+        {"node": ["N"], "year": [2030], "demand_twh": [0.876], "peak_mw": [120.0], "source": [src]}
+    ).to_csv(d / "demand.csv", index=False)
+    pd.DataFrame(
+        {
+            "generator": ["geo"],
+            "node": ["N"],
+            "technology": ["geothermal"],
+            "capacity_mw": [150.0],
+            "commission_year": [2000],
+            "status": ["existing"],
+            "source": [src],
+        }
+    ).to_csv(d / "generators.csv", index=False)
+    tech = sc.TABLE_BY_NAME["technologies"]
+    pd.DataFrame(
+        [("geothermal", "none", 1.0, 0.9, 0.0, 5.0, 100.0, 4000.0, 30.0, 1.0, "true", "none", src)],
+        columns=[c.name for c in tech.columns],
+    ).to_csv(d / "technologies.csv", index=False)
+    ds = ag.load_inputs(d, year=2030)
+    notes = ds.attrs["defaulted"]
+    for what in (
+        "storage.csv absent",
+        "links.csv absent",
+        "policies.csv absent",
+        "demand_shape.csv absent: flat demand",
+    ):
+        assert what in notes, notes
+    res = ag.solve(ds.isel(time=slice(0, 1)))
+    assert res.attrs["objective_usd"] == pytest.approx(100.0 * 5.0)
+
+
+def test_an_unknown_table_file_is_refused_with_the_closest_name(tiny):
+    (tiny / "storage.csv").rename(tiny / "storge.csv")
+    msg = problems_of(tiny)
+    assert "storge.csv" in msg and "did you mean 'storage.csv'" in msg
+
+
+def test_initial_levels_of_a_non_cyclic_run(tiny):
+    """storage.csv initial_level_share 0.25: the first hour's balance starts from a quarter
+    of the energy capacity (400 MWh -> 100 MWh)."""
+    edit(tiny, "storage.csv", lambda d: d.assign(initial_level_share="0.25"))
+    ds = ag.load_inputs(tiny, year=2030).isel(time=slice(0, 24))
+    assert float(ds["storage_level_initial_mwh"].sel(storage="X1_bat")) == pytest.approx(100.0)
+    res = ag.solve(ds, options=ag.Options(cyclic=False))
+    eta_c = float(ds["storage_efficiency_charge"].sel(storage="X1_bat"))
+    eta_d = float(ds["storage_efficiency_discharge"].sel(storage="X1_bat"))
+    lvl0 = float(res["storage_level_mwh"].sel(storage="X1_bat")[0])
+    ch0 = float(res["storage_charge_mw"].sel(storage="X1_bat")[0])
+    dis0 = float(res["storage_discharge_mw"].sel(storage="X1_bat")[0])
+    assert lvl0 == pytest.approx(100.0 + eta_c * ch0 - dis0 / eta_d, abs=1e-6)
+
+
+def test_separate_charge_and_discharge_efficiencies():
+    """Cheap power (10) only in hour 0, dear (100) in hour 1; a 50 MWh store charging at 0.9
+    and discharging at 0.8 (round trip 0.72): it stores 50 MWh from 55.6 MWh bought and
+    delivers 40 MWh; the dear unit serves 60: 10 * 50/0.9 + 100 * 60 = 6,555.6 USD. (With
+    both efficiencies sqrt(0.72) it would be 6,346.)"""
+    ds = make_ds(
+        {"A": [0.0, 100.0]},
+        generators=[
+            dict(name="cheap", node="A", capacity_mw=1000, cost=10, avail=[1.0, 0.0]),
+            dict(name="dear", node="A", capacity_mw=1000, cost=100),
+        ],
+        storage=[dict(node="A", power_mw=100, energy_mwh=50, rt=0.72)],
+    )
+    ds["storage_efficiency_charge"] = ("storage", [0.9])
+    ds["storage_efficiency_discharge"] = ("storage", [0.8])
+    res = ag.solve(ds)
+    assert res.attrs["objective_usd"] == pytest.approx(10 * 50 / 0.9 + 100 * 60)

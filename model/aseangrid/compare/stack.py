@@ -182,6 +182,27 @@ def _check_comparable(results: Mapping[str, xr.Dataset], reference: str | None) 
             [Problem("(compare)", None, "reference", reference, f"one of {names}")],
             context="comparison",
         )
+    hours = {
+        n: float(r["time_weight_h"].sum()) if "time_weight_h" in r else float(r.sizes["time"])
+        for n, r in results.items()
+    }
+    ref_h = hours[reference]
+    bad = [n for n, h in hours.items() if abs(h - ref_h) > 1e-6 * max(ref_h, 1.0)]
+    if bad:
+        raise InputError(
+            [
+                Problem(
+                    "(compare)",
+                    None,
+                    f"horizon of {n}",
+                    f"{hours[n]:g} h",
+                    f"the {ref_h:g} h of the reference {reference} (annual sums of "
+                    "different horizons are not comparable)",
+                )
+                for n in bad
+            ],
+            context="comparison",
+        )
     return reference
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from ..errors import Problem
@@ -90,7 +89,7 @@ def read_csv_text(path: Path, fname: str, problems: list[Problem]) -> pd.DataFra
     if dups or ragged:
         return None
     df = pd.DataFrame(rows, columns=header, dtype=object) if rows else pd.DataFrame(columns=header)
-    df.attrs["lines"] = np.asarray(lines, dtype=np.int64)
+    df.attrs["lines"] = tuple(lines)
     return df
 
 

@@ -175,7 +175,7 @@ def empty_table(table: sc.Table) -> pd.DataFrame:
             for c in table.columns
         }
     )
-    df.attrs["lines"] = np.zeros(0, dtype=np.int64)
+    df.attrs["lines"] = ()
     return df
 
 

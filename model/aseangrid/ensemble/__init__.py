@@ -98,10 +98,30 @@ def _check_format(path: Path, fmt: str) -> str:
     return fmt
 
 
-def _prepare_folder(path: Path, folder: Path) -> Path:
-    """Create the output folder, clear what a killed run left, copy the ensemble file in."""
+def _default_folder(path: Path) -> Path:
+    """Beside the ensemble file, named after it (a file without extension: ``<name>.results``)."""
+    if path.suffix.lower() in (".yaml", ".yml"):
+        return path.with_suffix("")
+    return path.with_name(path.name + ".results")
+
+
+def _prepare_folder(path: Path, folder: Path, members: list[Member]) -> Path:
+    """Create the output folder (or take up an earlier ensemble folder to resume it), clear
+    what a killed run left, copy the ensemble file in. A folder that is not aseangrid's own
+    results is never written into (it may be a dataset or a user's folder)."""
+    from ..results.folders import MANIFEST, check_target, protect_inputs, write_manifest
+
+    protect = [path, *{Path(m.scenario.dataset) for m in members}]
+    if folder.is_dir() and any(folder.iterdir()):
+        check_target(folder, overwrite=True, protect=protect)  # an earlier ensemble: resume
+    elif folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder} exists and is not a folder; it is never replaced")
+    else:
+        protect_inputs(folder, protect)
     try:
         (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+        if not (folder / MANIFEST).is_file():
+            write_manifest(folder, "ensemble", ensemble_file=str(path))
         remove_temporaries(folder)
         shutil.copy(path, folder / "ensemble.yaml")
     except OSError as exc:
@@ -234,7 +254,7 @@ def ensemble(
     ef, members = load_ensemble(path, hours=hours, solver_threads=solver_threads)
     warm = ef.warm_start if warm_start is None else warm_start
     fmt = _check_format(path, combine or ef.combine)
-    folder = _prepare_folder(path, Path(out) if out else path.with_suffix(""))
+    folder = _prepare_folder(path, Path(out) if out else _default_folder(path), members)
     done, pending = _to_solve(folder, members, resume, say)
     settings = TaskSettings.for_run(folder, warm, before_solve, resume)
     reporter = Reporter(folder, len(pending), say)

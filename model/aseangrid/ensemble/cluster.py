@@ -71,6 +71,7 @@ def dask_client(
         )
     with cluster, Client(cluster) as client:
         client.wait_for_workers(n, timeout=120)
+        client.register_plugin(_die_with_parent_plugin())
         info = client.scheduler_info()["workers"].values()
         limit = max((w.get("memory_limit") or 0 for w in info), default=0)
         say(
@@ -79,6 +80,23 @@ def dask_client(
             f"dashboard {cluster.dashboard_link})"
         )
         yield client
+
+
+def _die_with_parent_plugin():
+    """Dask worker plugin: a local worker ends when the process that started the cluster ends
+    (``kill -9`` of ``aseangrid ensemble`` leaves no solver running)."""
+    from distributed import WorkerPlugin
+
+    class DieWithParent(WorkerPlugin):
+        name = "aseangrid-die-with-parent"
+        idempotent = True
+
+        def setup(self, worker) -> None:
+            from ..procs import die_with_parent
+
+            die_with_parent()
+
+    return DieWithParent()
 
 
 @contextlib.contextmanager

@@ -221,8 +221,22 @@ def comparison_figures(
     return fl
 
 
-def render(folder: Path, title: str, description: str, sections: list) -> None:
-    """Write ``report.html`` (self-contained) and ``report.md`` from the sections."""
+def caveats(results: Mapping[str, xr.Dataset]) -> list[str]:
+    """Breached policies and unserved energy of every scenario, one sentence each."""
+    out = []
+    for name, r in results.items():
+        for key in ("policy_breaches", "unserved_energy_note"):
+            for part in str(r.attrs.get(key, "")).split("; "):
+                if part:
+                    out.append(f"{name}: {part}")
+    return out
+
+
+def render(
+    folder: Path, title: str, description: str, sections: list, warnings: list[str] = ()
+) -> None:
+    """Write ``report.html`` (self-contained) and ``report.md`` from the sections; a banner
+    of ``warnings`` (breaches, unserved energy) opens both."""
     css = (
         "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222}"
         "table{border-collapse:collapse;font-size:12px;margin:0.5em 0}"
@@ -235,6 +249,21 @@ def render(folder: Path, title: str, description: str, sections: list) -> None:
         f"<p>{html.escape(description)}</p>",
     ]
     md = [f"# {title}", "", description, ""]
+    if warnings:
+        items = "".join(f"<li>{html.escape(w)}</li>" for w in warnings)
+        parts.append(
+            "<div id='caveats' style='border:2px solid #b00;background:#fff4f4;padding:0.5em "
+            "1em'><b>Read first: policies missed or energy unserved in this run.</b> Their "
+            "shortfalls are priced at the policy penalty or the value of lost load, and shadow "
+            f"prices that equal the penalty are not market prices.<ul>{items}</ul></div>"
+        )
+        md += [
+            "> **Read first: policies missed or energy unserved in this run.** Their "
+            "shortfalls are priced at the policy penalty or the value of lost load, and "
+            "shadow prices that equal the penalty are not market prices.",
+            ">",
+        ]
+        md += [f"> - {w}" for w in warnings] + [""]
     for cname, sub_title, fl, tabs in sections:
         parts.append(f"<h2>{html.escape(cname)}</h2><p>{html.escape(sub_title)}</p>")
         md += [f"## {cname}", "", sub_title, ""]
@@ -309,5 +338,5 @@ def write_report(
     ]
     if pathways:
         sections.insert(0, _pathway_section(pathways, figs, tables_dir))
-    render(folder, title, description, sections)
+    render(folder, title, description, sections, caveats(results))
     return {"html": folder / "report.html", "md": folder / "report.md"}

@@ -62,7 +62,7 @@ def policy_breaches(res: xr.Dataset) -> list[str]:
             if v > TOLERANCE:
                 scale, u = (1e-6, "Mt" if unit == "tCO2" else "TWh")
                 out.append(
-                    f"{what} {label} missed by {v * scale:,.3f} {u} (bought at the policy "
+                    f"{what} {label} missed by {v * scale:.4g} {u} (bought at the policy "
                     f"penalty of {pen:,.0f} USD per {'t' if unit == 'tCO2' else 'MWh'}: "
                     f"{v * pen / 1e9:,.2f} bn USD in the objective)"
                 )

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import platform
+from dataclasses import asdict, is_dataclass
 
 import numpy as np
 import xarray as xr
 
+from ..data.timeagg import horizon_share
 from ..lp import LinearProgram, StandardForm
 from .derive import derive
 
@@ -130,6 +132,10 @@ def extract(lp: LinearProgram, sf: StandardForm, sol, ds: xr.Dataset) -> xr.Data
             "n_constraints": int(sum(r.size for r in lp.rows.values())),
             "user_components": ", ".join(lp.provenance),
             "time_build_breakdown_s": str({k: round(v, 3) for k, v in lp.timings.items()}),
+            "formulation_options": str(asdict(lp.options)) if is_dataclass(lp.options) else "",
+            "horizon_share": horizon_share(ds),
+            "annual_limit_rule": "annual caps and coal generation limits applied pro rata to the "
+            f"horizon: x {horizon_share(ds):.6g} of a year",
         }
     )
     return res

@@ -72,6 +72,25 @@ def _inside(a: Path, b: Path) -> bool:
         return False
 
 
+def protect_inputs(target: str | Path, protect: Iterable[str | Path] = ()) -> Path:
+    """The absolute target, after checking that it is neither the working folder (or above
+    it) nor an input, inside an input or around one."""
+    t = Path(target).expanduser().absolute()
+    cwd = Path.cwd().absolute()
+    if _inside(cwd, t):
+        raise OutputError(
+            f"{target} is the working folder or contains it; results must go into a folder of "
+            "their own (choose another --out)"
+        )
+    for p in protect:
+        q = Path(p).expanduser().absolute()
+        if _inside(q, t) or _inside(t, q):
+            raise OutputError(
+                f"{target} would replace or sit inside the input {p}; choose another --out"
+            )
+    return t
+
+
 def check_target(target: str | Path, overwrite: bool, protect: Iterable[str | Path] = ()) -> Path:
     """The absolute target folder, after every check that it may be written.
 
@@ -90,19 +109,7 @@ def check_target(target: str | Path, overwrite: bool, protect: Iterable[str | Pa
     OutputError
         Naming the target and what it would have replaced.
     """
-    t = Path(target).expanduser().absolute()
-    cwd = Path.cwd().absolute()
-    if _inside(cwd, t):
-        raise OutputError(
-            f"{target} is the working folder or contains it; results must go into a folder of "
-            "their own (choose another --out)"
-        )
-    for p in protect:
-        q = Path(p).expanduser().absolute()
-        if _inside(q, t) or _inside(t, q):
-            raise OutputError(
-                f"{target} would replace or sit inside the input {p}; choose another --out"
-            )
+    t = protect_inputs(target, protect)
     if t.exists() or t.is_symlink():
         if not t.is_dir() or t.is_symlink():
             raise OutputError(f"{target} exists and is not a folder; it is never replaced")

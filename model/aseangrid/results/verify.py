@@ -51,9 +51,10 @@ class Checks:
             where = f" at {labels[k[0]]}"
         self.errors.append(f"{name}: residual {resid[k]:.6g}{where} exceeds tolerance")
 
-    def above(self, name: str, value, limit, labels=None) -> None:
-        """``value <= limit``."""
-        self.check(name, np.maximum(np.asarray(value) - np.asarray(limit), 0), limit, labels)
+    def above(self, name: str, value, limit, labels=None, scale=None) -> None:
+        """``value <= limit`` (tolerance relative to ``scale``, default the limit)."""
+        diff = np.maximum(np.asarray(value) - np.asarray(limit), 0)
+        self.check(name, diff, limit if scale is None else scale, labels)
 
     def within(self, name: str, value, lo, hi, labels=None) -> None:
         """``lo <= value <= hi``."""
@@ -317,8 +318,9 @@ def _policies(c: Checks, ds, res) -> None:
         c.above(
             f"renewable target {country} (renewable_share)",
             np.array([need - got - short]),
-            np.array([need]),
+            np.array([0.0]),
             [country],
+            scale=np.array([need]),
         )
     for c_ in np.flatnonzero(np.isfinite(ds["coal_generation_max_twh"].values)):
         country = countries[c_]

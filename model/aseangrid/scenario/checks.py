@@ -11,6 +11,25 @@ from ..errors import Problem
 from .model import Scenario
 
 
+def _link_in_service(links, lk: str, year: int, file: str, where: str) -> list[Problem]:
+    """An override of a link that is not in operation in the scenario's year would be
+    silently ignored: refuse it."""
+    row = links[links["link"] == lk].iloc[0]
+    first, last = int(row["commission_year"]), row["retire_year"]
+    if first <= year and (last != last or year < int(last)):
+        return []
+    span = f"from {first}" + ("" if last != last else f" until {int(last) - 1}")
+    return [
+        Problem(
+            file,
+            None,
+            f"{where}.link_capacity_mw",
+            lk,
+            f"a link in operation in {year} (this one is in operation {span})",
+        )
+    ]
+
+
 def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
     """Checks that need the dataset: nodes, countries and links that exist; combinations."""
     from ..data.tables import read_tables
@@ -79,6 +98,8 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
             problems.append(
                 Problem(file, None, f"{where}.link_capacity_mw", lk, f"a link of links.csv{hint}")
             )
+        elif s.pathway is None:
+            problems += _link_in_service(links, lk, s.year, file, where)
     if isinstance(s.topology, list):
         for lk in s.topology:
             if lk not in link_ids:

@@ -68,6 +68,47 @@ def adequacy_shortfalls(ds: xr.Dataset, limit: int = 5) -> list[str]:
     return out
 
 
+def must_run_surplus(ds: xr.Dataset, limit: int = 5) -> list[str]:
+    """Node-hours whose must-run output exceeds what the node can absorb: its demand, its
+    export limits and its storage charging (no unserved energy or slack helps there)."""
+    T, N = ds.sizes["time"], ds.sizes["node"]
+    if not ds.sizes.get("generator", 0):
+        return []
+    nidx = {n: i for i, n in enumerate(ds["node"].values.tolist())}
+    gi = np.array([nidx[n] for n in ds["generator_node"].values.tolist()], dtype=np.int64)
+    must = (
+        ds["availability_pu"].values
+        * (ds["capacity_mw"].values * ds["must_run_share"].values)[None, :]
+    )
+    must = np.where(ds["reservoir_capacity_mwh"].values[None, :] > 0, 0.0, must)
+    floor = np.zeros((T, N))
+    np.add.at(floor, (slice(None), gi), must)
+    sink = ds["demand_mw"].values.copy()
+    if ds.sizes.get("storage", 0):
+        si = np.array([nidx[n] for n in ds["storage_node"].values.tolist()], dtype=np.int64)
+        np.add.at(sink, (slice(None), si), ds["storage_power_mw"].values[None, :])
+    if ds.sizes.get("link", 0):
+        ai = np.array([nidx[n] for n in ds["link_from"].values.tolist()], dtype=np.int64)
+        bi = np.array([nidx[n] for n in ds["link_to"].values.tolist()], dtype=np.int64)
+        out = np.zeros(N)
+        np.add.at(out, ai, ds["link_capacity_forward_mw"].values)
+        np.add.at(out, bi, ds["link_capacity_backward_mw"].values)
+        sink = sink + out[None, :]
+    gap = floor - sink
+    found = []
+    for k in np.argsort(gap, axis=None)[::-1][:limit]:
+        t, n = np.unravel_index(int(k), gap.shape)
+        if gap[t, n] <= 1e-6:
+            break
+        found.append(
+            f"must-run output at {ds['node'].values[n]} in {_t(ds, int(t))} is "
+            f"{floor[t, n] / 1e3:.2f} GW, more than the node can use or send "
+            f"({sink[t, n] / 1e3:.2f} GW of demand, export limits and storage charging): lower "
+            "must_run_share (technologies.csv or generators.csv) or add an outlet"
+        )
+    return found
+
+
 def explain_rows(ds: xr.Dataset, rows: list[tuple[str, tuple]], limit: int = 8) -> list[str]:
     """Explain IIS rows given as (row block name, element index tuple) in the model's terms."""
     out: list[str] = []
@@ -146,7 +187,8 @@ def diagnoser(ds: xr.Dataset, lp, quick: bool):
 
     def diagnose(rows):
         if rows is None:
-            return adequacy_shortfalls(ds) if quick else []
+            surplus = must_run_surplus(ds)
+            return surplus or (adequacy_shortfalls(ds) if quick else [])
         named = [
             (b, tuple(int(i) for i in np.unravel_index(el, lp.rows[b].shape))) for b, el in rows
         ]
