@@ -25,6 +25,7 @@ FLOORS: dict[str, int] = {
     "pipeline": 4,
     "session": 4,
     "compare": 4,
+    "examples": 4,
     "report": 5,
     "runner": 6,
     "pathway": 6,

@@ -9,6 +9,9 @@ A limit of 200 MWh of coal over the horizon moves 200 MWh to gas: 20 * 200 + 50 
 
 from __future__ import annotations
 
+import os
+import warnings
+
 import numpy as np
 import pyomo.environ as pyo
 import pytest
@@ -180,3 +183,226 @@ def test_a_missing_pyomo_solver_is_an_environment_error():
     with pytest.raises(ag.AseangridError) as e:
         ag.solve(case(), solver_options=so)
     assert e.value.exit_code == 10
+
+
+# ---------------------------------------------------------------------------------------
+# the same extension through every entry point: run files, pathways, ensembles
+
+EXT = """
+import pyomo.environ as pyo
+
+
+def coal_limit(m, ds):
+    m.coal_limit = pyo.Constraint(expr=sum(m.generation_mw[t, "coal"] for t in m.time) <= 200)
+"""
+
+
+def one_node_dataset(folder):
+    """The case above as a dataset folder: one node, 100 MW flat, coal at 20 and gas at 50
+    USD/MWh (no fuels: the cost is variable O&M), a second year for pathways."""
+    import pandas as pd
+
+    from aseangrid.data import schema as sc
+
+    folder.mkdir(parents=True)
+    src = "test [assumption]"
+    pd.DataFrame(
+        {
+            "node": ["A"],
+            "name": ["a"],
+            "country": ["THA"],
+            "lat": [13.7],
+            "lon": [100.5],
+            "timezone": ["Asia/Bangkok"],
+            "source": [src],
+        }
+    ).to_csv(folder / "nodes.csv", index=False)
+    pd.DataFrame(
+        {
+            "node": ["A", "A"],
+            "year": [2030, 2035],
+            "demand_twh": [0.876, 0.876],
+            "peak_mw": [100.0, 100.0],
+            "source": [src, src],
+        }
+    ).to_csv(folder / "demand.csv", index=False)
+    pd.DataFrame(
+        {
+            "generator": ["coal", "gas"],
+            "node": ["A", "A"],
+            "technology": ["coal", "gas_ccgt"],
+            "capacity_mw": [100.0, 100.0],
+            "commission_year": [2000, 2000],
+            "status": ["existing"] * 2,
+            "source": [src] * 2,
+        }
+    ).to_csv(folder / "generators.csv", index=False)
+    cols = [c.name for c in sc.TABLE_BY_NAME["technologies"].columns]
+    rows = [
+        (k, "none", 1.0, 1.0, 0.0, vom, 0.0, 1000.0, 30.0, 1.0, "false", "none", src)
+        for k, vom in (("coal", 20.0), ("gas_ccgt", 50.0))
+    ]
+    pd.DataFrame(rows, columns=cols).to_csv(folder / "technologies.csv", index=False)
+    for t in sc.EXPANSION_TABLES:
+        if t.name in ("build_limits", "cost_trajectories"):
+            pd.DataFrame(columns=[c.name for c in t.columns]).to_csv(
+                folder / t.filename, index=False
+            )
+    return folder
+
+
+@pytest.fixture()
+def ext_env(tmp_path, monkeypatch):
+    (tmp_path / "user_ext.py").write_text(EXT)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(p for p in (str(tmp_path), os.environ.get("PYTHONPATH")) if p)
+    )
+    return tmp_path, one_node_dataset(tmp_path / "data")
+
+
+def test_an_extension_by_name_in_a_run_file(ext_env):
+    root, data = ext_env
+    rf = root / "ext.yaml"
+    rf.write_text(
+        f"defaults: {{dataset: {data}, year: 2030, hours: 4}}\n"
+        "scenarios:\n  base: {}\n  limited: {extensions: ['user_ext:coal_limit']}\n"
+    )
+    out = ag.run(rf, out=root / "out", jobs=1)
+    base, lim = ag.load_results(out / "base"), ag.load_results(out / "limited")
+    assert base.attrs["objective_usd"] == pytest.approx(8000)
+    assert lim.attrs["objective_usd"] == pytest.approx(14000)
+    assert float(lim["dual_coal_limit"]) == pytest.approx(-30)
+    assert "user_ext:coal_limit" in lim.attrs["user_components"]
+
+
+def test_an_extension_in_every_year_of_a_pathway(ext_env):
+    root, data = ext_env
+    rf = root / "pw.yaml"
+    rf.write_text(
+        f"defaults: {{dataset: {data}, hours: 4, expansion: {{}}, pathway: {{years: [2030, 2035]}},"
+        " extensions: ['user_ext:coal_limit']}\nscenarios:\n  pw: {}\n"
+    )
+    out = ag.run(rf, out=root / "out", jobs=1)
+    for y in (2030, 2035):
+        r = ag.load_results(out / "pw" / str(y))
+        assert r.attrs["objective_usd"] == pytest.approx(14000)
+        assert float(r["dual_coal_limit"]) == pytest.approx(-30)
+
+
+def test_an_extension_in_an_ensemble_on_a_local_cluster(ext_env):
+    root, data = ext_env
+    ef = root / "ens.yaml"
+    ef.write_text(
+        f"base: {{dataset: {data}, year: 2030, hours: 4, extensions: ['user_ext:coal_limit']}}\n"
+        "grid:\n  value_of_lost_load_usd_per_mwh: [5000, 6000]\n"
+    )
+    out = ag.ensemble(ef, out=root / "ens", workers=2, warm_start=False)
+    assert sorted(out.computed) == sorted(out.summary.index.tolist())
+    for nc in (root / "ens" / "scenarios").glob("*.nc"):
+        r = ag.load_results(nc)
+        assert r.attrs["objective_usd"] == pytest.approx(14000)
+        assert float(r["dual_coal_limit"]) == pytest.approx(-30)
+
+
+# ---------------------------------------------------------------------------------------
+# the documented examples (docs/extending.md) on two days of the shipped 2030 data
+
+
+@pytest.fixture(scope="module")
+def shipped_48h():
+    from conftest import SHIPPED
+
+    return ag.load_inputs(SHIPPED, year=2030).isel(time=slice(0, 48))
+
+
+@pytest.fixture(scope="module")
+def base_48h(shipped_48h):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ag.solve(shipped_48h)
+
+
+def _thai_gas_mwh(res):
+    g = res["generator"].values[
+        (res["generator_country"].values == "THA")
+        & np.isin(res["generator_technology"].values, ["gas_ccgt", "gas_ocgt"])
+    ]
+    return float(res["generation_twh"].sel(generator=g).sum()) * 1e6
+
+
+def test_example_thai_gas_limit(shipped_48h, base_48h):
+    from aseangrid import examples
+
+    limit = 1e6 * examples.THAI_GAS_TWH_PER_YEAR * 48 / 8760
+    assert _thai_gas_mwh(base_48h) > limit  # it binds on these two days
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ag.solve(shipped_48h, extensions=[examples.thai_gas_limit])
+    assert _thai_gas_mwh(res) == pytest.approx(limit, rel=1e-6)
+    assert float(res["dual_thai_gas_limit"]) < 0
+    assert res.attrs["objective_usd"] > base_48h.attrs["objective_usd"]
+
+
+def test_example_corridor_minimum_flow(shipped_48h):
+    from aseangrid import examples
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ag.solve(shipped_48h, extensions=[examples.my_sg_minimum_flow])
+    ds = shipped_48h
+    fwd = (ds["link_from"].values == "MY-PEN") & (ds["link_to"].values == "SG")
+    bwd = (ds["link_from"].values == "SG") & (ds["link_to"].values == "MY-PEN")
+    flow = res["flow_forward_mw"].values[:, fwd].sum(1) + res["flow_backward_mw"].values[
+        :, bwd
+    ].sum(1)
+    assert flow.min() >= examples.MY_SG_MINIMUM_MW - 1e-6
+    assert res["dual_my_sg_minimum_flow"].dims == ("time",)
+    assert float(res["dual_my_sg_minimum_flow"].min()) >= -1e-6  # a >= row: dual >= 0
+
+
+def test_example_cost_term(shipped_48h, base_48h):
+    from aseangrid import examples
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        res = ag.solve(shipped_48h, extensions=[examples.indonesia_coal_levy])
+    g = res["generator"].values[
+        (res["generator_country"].values == "IDN")
+        & np.isin(res["generator_technology"].values, ["coal", "lignite"])
+    ]
+    levy = (
+        examples.COAL_LEVY_USD_PER_MWH * float(res["generation_twh"].sel(generator=g).sum()) * 1e6
+    )
+    assert float(res["cost_usd"].sel(cost_component="user_indonesia_coal_levy")) == pytest.approx(
+        levy
+    )
+    assert res.attrs["objective_usd"] >= base_48h.attrs["objective_usd"]
+
+
+@pytest.mark.parametrize("suffix", [".lp", ".mps"])
+def test_export_with_readable_names(tmp_path, suffix):
+    m = ag.build_model(case())
+    coal_limit(m, None)
+    p = tmp_path / f"model{suffix}"
+    ag.export_model(m, p)
+    text = p.read_text()
+    assert "generation_mw(" in text and "nodal_balance(" in text and "coal_limit" in text
+
+
+def test_the_examples_in_the_docs_run(monkeypatch):
+    """Every Python block of docs/extending.md, run in order from the repository root."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "extending.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 3
+    monkeypatch.chdir(root)
+    scope: dict = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for code in blocks:
+            exec(compile(code, "docs/extending.md", "exec"), scope)
+    assert float(scope["res"]["cost_usd"].sel(cost_component="user_indonesia_coal_levy")) > 0

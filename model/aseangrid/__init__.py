@@ -29,7 +29,7 @@ from .errors import (
 )
 from .formulation import Options
 from .lp.pyomo_view import describe
-from .pipeline import build_model, solve, solve_model
+from .pipeline import build_model, export_model, solve, solve_model
 from .report import write_report
 from .results import verify_results
 from .results.store import write_results
@@ -59,6 +59,7 @@ __all__ = [
     "compare",
     "describe",
     "ensemble",
+    "export_model",
     "headline",
     "load_inputs",
     "load_results",

@@ -380,7 +380,7 @@ def report(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """(Re)write the report of a finished run from its results and comparisons."""
-    from .runner import reread_report
+    from .report.rewrite import reread_report
 
     try:
         paths = reread_report(folder)

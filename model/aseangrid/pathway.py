@@ -34,7 +34,12 @@ Progress = Callable[[str], None]
 TECHNOLOGIES = sc.GENERATION_TECHNOLOGIES + sc.STORAGE_TECHNOLOGIES
 
 
+#: dimensions of the tables by country and technology
+_CT = ("country", "technology")
+
+
 def _by_country_tech(values, countries, techs, labels_c, labels_t) -> np.ndarray:
+    """Sum ``values`` into a ``(country, technology)`` table by their labels."""
     out = np.zeros((len(countries), len(techs)))
     cpos = {c: i for i, c in enumerate(countries)}
     tpos = {t: i for i, t in enumerate(techs)}
@@ -43,42 +48,126 @@ def _by_country_tech(values, countries, techs, labels_c, labels_t) -> np.ndarray
     return out
 
 
+def _var(dims: tuple[str, ...], data, units: str, description: str) -> tuple:
+    """A Dataset variable as ``(dims, data, attrs)``."""
+    return (dims, data, {"units": units, "description": description})
+
+
 def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int) -> xr.Dataset:
     """Capacity, additions, early retirements, generation, emissions, caps and costs of one
     solved pathway year (dimensions ``country``, ``technology``, ``carbon_cap``)."""
-    countries = list(sc.COUNTRIES)
-    techs = list(TECHNOLOGIES)
+    add, energy_add, early = _additions(ds, res)
+    gen, dem_c, re_share = _generation_and_demand(ds, res)
+    caps, cap_em, shadow = _carbon_caps(ds, res)
+    links = res["link_extendable"].values if "link_capacity_new_mw" in res else np.array([])
+    link_new = res["link_capacity_new_mw"].values if links.size else np.array([])
+    earlier = "Annuities and fixed O&M of capacity built in earlier steps, still in service."
+    data = {
+        "capacity_mw": _var(_CT, _capacity(ds, res), "MW", "Capacity in service (storage: power)."),
+        "additions_mw": _var(_CT, add, "MW", "Capacity built in this step."),
+        "storage_energy_additions_mwh": _var(
+            ("country",), energy_add, "MWh", "Storage energy built."
+        ),
+        "early_retirements_mw": _var(_CT, early, "MW", "Existing capacity retired early."),
+        "generation_twh": _var(_CT, gen, "TWh", "Annual generation."),
+        "demand_twh": _var(("country",), dem_c, "TWh", "Demand."),
+        "renewable_share": _var(("country",), re_share, "1", "Renewable generation / demand."),
+        "renewable_share_min": _var(
+            ("country",), ds["renewable_share_min"].values, "1", "Target (NaN: none)."
+        ),
+        "emissions_mt": _var(
+            ("country",), res["emissions_country_t"].values / 1e6, "MtCO2", "Production-based CO2."
+        ),
+        "carbon_cap_mt": _var(("carbon_cap",), ds["carbon_cap_mt"].values, "MtCO2", "Cap."),
+        "carbon_cap_emissions_mt": _var(
+            ("carbon_cap",), np.array(cap_em), "MtCO2", "Emissions under it."
+        ),
+        "carbon_shadow_price_usd_per_t": _var(
+            ("carbon_cap",), shadow, "USD/tCO2", "Cost of one tonne less."
+        ),
+        "cost_usd": _var(
+            ("cost_component",), res["cost_usd"].values, "USD", "This year's cost by component."
+        ),
+        "earlier_builds_usd": _var((), state.annual_cost_usd(year), "USD", earlier),
+        "link_additions_mw": _var(("link_candidate",), link_new, "MW", "Corridor capacity built."),
+    }
+    coords = {
+        "country": list(sc.COUNTRIES),
+        "technology": list(TECHNOLOGIES),
+        "carbon_cap": caps,
+        "cost_component": [str(c) for c in res["cost_component"].values],
+        "link_candidate": [str(x) for x in links],
+    }
+    return xr.Dataset(data, coords=coords)
+
+
+def _node_country(ds: xr.Dataset) -> dict[str, str]:
+    """Country of each node."""
+    return dict(zip(ds["node"].values.tolist(), ds["node_country"].values.tolist(), strict=True))
+
+
+def _storage_countries(ds: xr.Dataset) -> list[str]:
+    """Country of each storage unit, in the order of ``ds["storage"]``."""
+    ncountry = _node_country(ds)
+    return [ncountry[n] for n in ds["storage_node"].values.tolist()]
+
+
+def _capacity(ds: xr.Dataset, res: xr.Dataset) -> np.ndarray:
+    """Capacity in service by country and technology [MW] (storage: its power)."""
+    countries, techs = list(sc.COUNTRIES), list(TECHNOLOGIES)
     gc = ds["generator_country"].values
     gt = ds["generator_technology"].values
-    ncountry = dict(
-        zip(ds["node"].values.tolist(), ds["node_country"].values.tolist(), strict=True)
-    )
-    sc_country = [ncountry[n] for n in ds["storage_node"].values.tolist()]
-    st = ds["storage_technology"].values
     cap = _by_country_tech(res["capacity_total_mw"].values, countries, techs, gc, gt)
-    cap += _by_country_tech(res["storage_power_total_mw"].values, countries, techs, sc_country, st)
-
-    def on_subset(var: str, dim: str, country_of, tech_var: str) -> np.ndarray:
-        """``var`` (defined on the subset ``dim``) summed by country and technology."""
-        if var not in res:
-            return np.zeros_like(cap)
-        sub = res[dim].values
-        base = dim.removesuffix("_extendable").removesuffix("_retirable")
-        return _by_country_tech(
-            res[var].values,
-            countries,
-            techs,
-            [country_of(x) for x in sub],
-            ds[tech_var].sel({base: sub}).values,
-        )
-
-    gen_country = dict(zip(ds["generator"].values.tolist(), gc.tolist(), strict=True))
-    st_country = dict(zip(ds["storage"].values.tolist(), sc_country, strict=True))
-    add = on_subset(
-        "capacity_new_mw", "generator_extendable", gen_country.get, "generator_technology"
+    cap += _by_country_tech(
+        res["storage_power_total_mw"].values,
+        countries,
+        techs,
+        _storage_countries(ds),
+        ds["storage_technology"].values,
     )
-    add += on_subset(
-        "storage_power_new_mw", "storage_extendable", st_country.get, "storage_technology"
+    return cap
+
+
+def _on_subset(
+    ds: xr.Dataset, res: xr.Dataset, var: str, dim: str, country_of, tech_var: str
+) -> np.ndarray:
+    """``var`` (defined on the subset ``dim``) summed by country and technology (zeros when
+    the results do not have it)."""
+    countries, techs = list(sc.COUNTRIES), list(TECHNOLOGIES)
+    if var not in res:
+        return np.zeros((len(countries), len(techs)))
+    sub = res[dim].values
+    base = dim.removesuffix("_extendable").removesuffix("_retirable")
+    return _by_country_tech(
+        res[var].values,
+        countries,
+        techs,
+        [country_of(x) for x in sub],
+        ds[tech_var].sel({base: sub}).values,
+    )
+
+
+def _additions(ds: xr.Dataset, res: xr.Dataset) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """What the step built and retired early.
+
+    Returns
+    -------
+    additions : numpy.ndarray
+        Capacity built by country and technology [MW] (storage: its power).
+    energy_additions : numpy.ndarray
+        Storage energy built per country [MWh].
+    early_retirements : numpy.ndarray
+        Existing capacity retired early by country and technology [MW].
+    """
+    countries = list(sc.COUNTRIES)
+    gc = ds["generator_country"].values
+    gen_country = dict(zip(ds["generator"].values.tolist(), gc.tolist(), strict=True))
+    st_country = dict(zip(ds["storage"].values.tolist(), _storage_countries(ds), strict=True))
+    add = _on_subset(
+        ds, res, "capacity_new_mw", "generator_extendable", gen_country.get, "generator_technology"
+    )
+    add += _on_subset(
+        ds, res, "storage_power_new_mw", "storage_extendable", st_country.get, "storage_technology"
     )
     energy_add = np.zeros(len(countries))
     if "storage_energy_new_mwh" in res:
@@ -88,12 +177,26 @@ def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int
             strict=True,
         ):
             energy_add[countries.index(st_country[x])] += v
-    early = on_subset(
-        "capacity_retired_mw", "generator_retirable", gen_country.get, "generator_technology"
+    early = _on_subset(
+        ds,
+        res,
+        "capacity_retired_mw",
+        "generator_retirable",
+        gen_country.get,
+        "generator_technology",
     )
-    gen = np.zeros_like(cap)
+    return add, energy_add, early
+
+
+def _generation_and_demand(
+    ds: xr.Dataset, res: xr.Dataset
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Generation by country and technology [TWh] (0 for storage), demand per country [TWh]
+    and the renewable share of demand per country [1] (NaN without demand)."""
+    countries, techs = list(sc.COUNTRIES), list(TECHNOLOGIES)
+    gen = np.zeros((len(countries), len(techs)))
     gen[:, : len(sc.GENERATION_TECHNOLOGIES)] = res["generation_country_twh"].values
-    comps = [str(c) for c in res["cost_component"].values]
+    ncountry = _node_country(ds)
     dem = (ds["time_weight_h"].values[:, None] * ds["demand_mw"].values).sum(axis=0) / 1e6
     dem_c = np.zeros(len(countries))
     for v, n in zip(dem, ds["node"].values.tolist(), strict=True):
@@ -101,6 +204,12 @@ def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int
     ren = np.isin(techs, sc.RENEWABLE_TECHNOLOGIES)
     with np.errstate(invalid="ignore", divide="ignore"):
         re_share = np.where(dem_c > 0, gen[:, ren].sum(axis=1) / dem_c, np.nan)
+    return gen, dem_c, re_share
+
+
+def _carbon_caps(ds: xr.Dataset, res: xr.Dataset) -> tuple[list[str], list[float], np.ndarray]:
+    """The carbon caps of the year, the emissions under each [MtCO2] and each cap's shadow
+    price [USD/tCO2] (0 when the results have none)."""
     caps = [str(c) for c in ds["carbon_cap"].values]
     cap_em = []
     for k in range(len(caps)):
@@ -111,95 +220,7 @@ def year_summary(ds: xr.Dataset, res: xr.Dataset, state: PathwayState, year: int
         if "carbon_shadow_price_usd_per_t" in res
         else np.zeros(len(caps))
     )
-    links = res["link_extendable"].values if "link_capacity_new_mw" in res else np.array([])
-    link_new = res["link_capacity_new_mw"].values if links.size else np.array([])
-    out = xr.Dataset(
-        {
-            "capacity_mw": (
-                ("country", "technology"),
-                cap,
-                {"units": "MW", "description": "Capacity in service (storage: power)."},
-            ),
-            "additions_mw": (
-                ("country", "technology"),
-                add,
-                {"units": "MW", "description": "Capacity built in this step."},
-            ),
-            "storage_energy_additions_mwh": (
-                ("country",),
-                energy_add,
-                {"units": "MWh", "description": "Storage energy built."},
-            ),
-            "early_retirements_mw": (
-                ("country", "technology"),
-                early,
-                {"units": "MW", "description": "Existing capacity retired early."},
-            ),
-            "generation_twh": (
-                ("country", "technology"),
-                gen,
-                {"units": "TWh", "description": "Annual generation."},
-            ),
-            "demand_twh": (("country",), dem_c, {"units": "TWh", "description": "Demand."}),
-            "renewable_share": (
-                ("country",),
-                re_share,
-                {"units": "1", "description": "Renewable generation / demand."},
-            ),
-            "renewable_share_min": (
-                ("country",),
-                ds["renewable_share_min"].values,
-                {"units": "1", "description": "Target (NaN: none)."},
-            ),
-            "emissions_mt": (
-                ("country",),
-                res["emissions_country_t"].values / 1e6,
-                {"units": "MtCO2", "description": "Production-based CO2."},
-            ),
-            "carbon_cap_mt": (
-                ("carbon_cap",),
-                ds["carbon_cap_mt"].values,
-                {"units": "MtCO2", "description": "Cap."},
-            ),
-            "carbon_cap_emissions_mt": (
-                ("carbon_cap",),
-                np.array(cap_em),
-                {"units": "MtCO2", "description": "Emissions under it."},
-            ),
-            "carbon_shadow_price_usd_per_t": (
-                ("carbon_cap",),
-                shadow,
-                {"units": "USD/tCO2", "description": "Cost of one tonne less."},
-            ),
-            "cost_usd": (
-                ("cost_component",),
-                res["cost_usd"].values,
-                {"units": "USD", "description": "This year's cost by component."},
-            ),
-            "earlier_builds_usd": (
-                (),
-                state.annual_cost_usd(year),
-                {
-                    "units": "USD",
-                    "description": "Annuities and fixed O&M "
-                    "of capacity built in earlier steps, still in service.",
-                },
-            ),
-            "link_additions_mw": (
-                ("link_candidate",),
-                link_new,
-                {"units": "MW", "description": "Corridor capacity built."},
-            ),
-        },
-        coords={
-            "country": countries,
-            "technology": techs,
-            "carbon_cap": caps,
-            "cost_component": comps,
-            "link_candidate": [str(x) for x in links],
-        },
-    )
-    return out
+    return caps, cap_em, shadow
 
 
 def combine(summaries: dict[int, xr.Dataset], discount_rate: float) -> xr.Dataset:

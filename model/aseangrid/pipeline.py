@@ -302,3 +302,39 @@ def solve_scenario(s, ds: xr.Dataset | None = None) -> xr.Dataset:
         ds = load_scenario(s)
     opts, so = options_of(s)
     return solve(ds, opts, so, extensions=list(s.extensions), strict=s.strict)
+
+
+def export_model(m_or_ds, path, options: Options | None = None) -> None:
+    """Write the LP (with what a user added to the model) as an LP or MPS file with readable
+    names, for debugging with any solver: ``generation_mw(2030_01_01_05_00_00,TH_C_gas)``.
+
+    Parameters
+    ----------
+    m_or_ds
+        A model from :func:`build_model` (user components included) or an input Dataset.
+    path
+        ``*.lp`` or ``*.mps``.
+    options
+        Formulation switches when a Dataset is given.
+    """
+    from pathlib import Path
+
+    from .lp.pyomo_view import ExtensionError, compile_user_components, handle, materialise
+
+    m = m_or_ds if hasattr(m_or_ds, "component_objects") else build_model(m_or_ds, options)
+    try:
+        compile_user_components(m)
+    except ExtensionError as exc:
+        raise InputError(
+            [Problem("(extension)", None, "pyomo component", "", str(exc))],
+            context="model extension",
+        ) from None
+    full, _cols, _rows = materialise(handle(m).lp)
+    p = Path(path)
+    fmt = {".lp": "lp", ".mps": "mps"}.get(p.suffix.lower())
+    if fmt is None:
+        raise InputError(
+            [Problem("(export)", None, "path", str(path), "a file name ending .lp or .mps")],
+            context="export",
+        )
+    full.write(str(p), format=fmt, io_options={"symbolic_solver_labels": True})

@@ -23,9 +23,21 @@ import xarray as xr
 
 from .errors import InputError, Problem, SolveError
 from .procs import die_with_parent
+from .report.rewrite import report_run, reread_report
 from .results.folders import atomic_folder, check_target
 from .results.store import read_results, write_netcdf, write_scenario
 from .scenario import RunFile, Scenario, load_run
+
+__all__ = [
+    "RunPlan",
+    "default_out",
+    "load_results",
+    "plan_run",
+    "report_run",
+    "reread_report",
+    "run",
+    "solve_group",
+]
 
 Progress = Callable[[str], None]
 
@@ -365,24 +377,6 @@ def _comparisons(plan: RunPlan, results: dict, folder: Path, say: Progress) -> d
     return comps
 
 
-def report_run(
-    folder: Path, runfile, comps: dict, results: dict, name: str, pathways: dict | None = None
-) -> dict:
-    """Write a run's report with the run file's report settings."""
-    from .report import write_report
-
-    return write_report(
-        folder,
-        comps,
-        results,
-        title=f"aseangrid — {name}",
-        description=runfile.description,
-        dispatch_nodes=runfile.report.dispatch_nodes,
-        dispatch_week_start=runfile.report.dispatch_week_start,
-        pathways=pathways,
-    )
-
-
 def run(
     path: str | Path,
     scenarios: list[str] | None = None,
@@ -429,98 +423,64 @@ def run(
     say = progress or (lambda msg: None)
     plan = plan_run(path, scenarios, all_scenarios, out, hours, strict)
     target = check_target(plan.out, overwrite, plan.inputs)
-
-    def _terminate(signum, frame):  # turn SIGTERM into the same clean abort as Ctrl-C
-        raise KeyboardInterrupt
-
     old_term = signal.signal(signal.SIGTERM, _terminate)
     t0 = time.perf_counter()
     try:
         with atomic_folder(target, overwrite, plan.inputs, kind="run", checked=True) as tmp:
-            shutil.copy(plan.path, tmp / "run.yaml")
-            say(
-                f"solving {len(plan.names)} scenario(s), {min(jobs, len(plan.groups))} at a "
-                f"time: {', '.join(plan.names)}"
-            )
-            for g in plan.groups:
-                if len(g) > 1:
-                    say(f"  {', '.join(g)}: one live session (built once, warm-started)")
-            infos = _solve_all(plan, tmp, jobs, say)
-            results = {n: read_results(tmp / n) for n in plan.names}
-            pathways = {
-                n: read_results(tmp / n / "pathway.nc")
-                for n in plan.names
-                if plan.scenarios[n].pathway
-            }
-            comps = _comparisons(plan, results, tmp, say)
-            say("writing the report")
-            report_run(tmp, plan.runfile, comps, results, name=plan.path.stem, pathways=pathways)
-            log = {
-                "run_file": str(plan.path),
-                "scenarios": infos,
-                "jobs": jobs,
-                "names": plan.names,
-                "total_s": round(time.perf_counter() - t0, 1),
-            }
-            (tmp / "log.json").write_text(json.dumps(log, indent=1))
+            _run_into(plan, tmp, jobs, say, t0)
     finally:
         signal.signal(signal.SIGTERM, old_term)
     say(f"done in {time.perf_counter() - t0:.0f} s: {target}/report.html")
     return target
 
 
+def _terminate(signum, frame):
+    """Turn SIGTERM into the same clean abort as Ctrl-C."""
+    raise KeyboardInterrupt
+
+
+def _run_into(plan: RunPlan, tmp: Path, jobs: int, say: Progress, t0: float) -> None:
+    """Solve, compare and report a checked run into the (temporary) folder ``tmp``.
+
+    Parameters
+    ----------
+    plan
+        The checked request (:func:`plan_run`).
+    tmp
+        Folder the run is written into; renamed into place by the caller when complete.
+    jobs
+        Scenarios solved side by side (processes).
+    say
+        Callback receiving one line per stage.
+    t0
+        ``time.perf_counter()`` at the start of the run [s]; ``log.json`` records the total.
+    """
+    shutil.copy(plan.path, tmp / "run.yaml")
+    say(
+        f"solving {len(plan.names)} scenario(s), {min(jobs, len(plan.groups))} at a "
+        f"time: {', '.join(plan.names)}"
+    )
+    for g in plan.groups:
+        if len(g) > 1:
+            say(f"  {', '.join(g)}: one live session (built once, warm-started)")
+    infos = _solve_all(plan, tmp, jobs, say)
+    results = {n: read_results(tmp / n) for n in plan.names}
+    pathways = {
+        n: read_results(tmp / n / "pathway.nc") for n in plan.names if plan.scenarios[n].pathway
+    }
+    comps = _comparisons(plan, results, tmp, say)
+    say("writing the report")
+    report_run(tmp, plan.runfile, comps, results, name=plan.path.stem, pathways=pathways)
+    log = {
+        "run_file": str(plan.path),
+        "scenarios": infos,
+        "jobs": jobs,
+        "names": plan.names,
+        "total_s": round(time.perf_counter() - t0, 1),
+    }
+    (tmp / "log.json").write_text(json.dumps(log, indent=1))
+
+
 def load_results(folder: str | Path) -> xr.Dataset:
     """Open a scenario's ``results.nc`` written by :func:`run` or :func:`write_results`."""
     return read_results(folder)
-
-
-def reread_report(folder: str | Path) -> dict:
-    """Rewrite the report of a finished run folder from its results and comparisons.
-
-    Works on a run folder that was moved or copied (the datasets are not needed). Refuses a
-    folder that is not a complete run: every scenario its ``log.json`` lists must be there.
-    """
-    from .results.folders import is_results_folder
-
-    folder = Path(folder)
-    if not folder.is_dir() or not is_results_folder(folder) or not (folder / "run.yaml").is_file():
-        raise InputError(
-            [
-                Problem(
-                    str(folder),
-                    None,
-                    "(folder)",
-                    str(folder),
-                    "a finished run folder written by `aseangrid run` (with run.yaml and log.json)",
-                )
-            ],
-            context="report request",
-        )
-    runfile, _ = load_run(folder / "run.yaml", datasets=False)
-    try:
-        names = json.loads((folder / "log.json").read_text()).get("names") or [
-            s["name"]
-            for s in json.loads((folder / "log.json").read_text())["scenarios"]
-            if "/" not in s["name"]
-        ]
-    except (OSError, ValueError, KeyError):
-        names = []
-    missing = [n for n in names if not (folder / n / "results.nc").is_file()]
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    str(folder / n),
-                    None,
-                    "results.nc",
-                    "(missing)",
-                    "the results of every scenario of the run (rerun it)",
-                )
-                for n in missing
-            ],
-            context="report request",
-        )
-    results = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/results.nc"))}
-    comps = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/comparison.nc"))}
-    pathways = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/pathway.nc"))}
-    return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)

@@ -77,6 +77,43 @@ def load_inputs(
     """
     folder = Path(path)
     tables, problems = read_tables(folder)
+    problems += _option_problems(hydrology, value_of_lost_load_usd_per_mwh)
+    if problems:
+        raise InputError(problems)
+    if edit_tables is not None:
+        tables = edit_tables(tables, int(year))
+    ds = assemble_year(folder, tables, int(year), hydrology, problems, aggregate)
+    if problems:
+        raise InputError(problems)
+    _add_penalties(ds, value_of_lost_load_usd_per_mwh, policy_penalty_usd)
+    ds.attrs.update(
+        {
+            "dataset": str(folder),
+            "dataset_hash": _hash_folder(folder),
+            "year": int(year),
+            "hydrology": hydrology,
+            "title": f"aseangrid inputs, {folder.name}, {year}, {hydrology} hydrology",
+        }
+    )
+    return ds
+
+
+def _option_problems(hydrology: str, value_of_lost_load_usd_per_mwh: float) -> list[Problem]:
+    """Problems with the options of :func:`load_inputs` (not with the tables).
+
+    Parameters
+    ----------
+    hydrology
+        Must be ``"normal"`` or ``"dry"``.
+    value_of_lost_load_usd_per_mwh
+        Must be finite and in 0..100000 [USD/MWh].
+
+    Returns
+    -------
+    list of Problem
+        Empty when both options are valid.
+    """
+    problems = []
     if hydrology not in ("normal", "dry"):
         problems.append(Problem("(option)", None, "hydrology", str(hydrology), "normal or dry"))
     if not np.isfinite(value_of_lost_load_usd_per_mwh) or not (
@@ -91,13 +128,23 @@ def load_inputs(
                 "a value in 0..100000 USD/MWh",
             )
         )
-    if problems:
-        raise InputError(problems)
-    if edit_tables is not None:
-        tables = edit_tables(tables, int(year))
-    ds = assemble_year(folder, tables, int(year), hydrology, problems, aggregate)
-    if problems:
-        raise InputError(problems)
+    return problems
+
+
+def _add_penalties(
+    ds: xr.Dataset, value_of_lost_load_usd_per_mwh: float, policy_penalty_usd: float
+) -> None:
+    """Put the two penalty prices on ``ds`` as scalar variables (in place).
+
+    Parameters
+    ----------
+    ds
+        The assembled Dataset of one year.
+    value_of_lost_load_usd_per_mwh
+        Cost of unserved energy [USD/MWh].
+    policy_penalty_usd
+        Penalty per unit of policy shortfall [USD per tCO2 or per MWh].
+    """
     ds["value_of_lost_load_usd_per_mwh"] = xr.DataArray(
         float(value_of_lost_load_usd_per_mwh),
         attrs={"units": "USD/MWh", "description": "Cost of unserved energy [assumption]."},
@@ -110,13 +157,3 @@ def load_inputs(
             "coal target missed).",
         },
     )
-    ds.attrs.update(
-        {
-            "dataset": str(folder),
-            "dataset_hash": _hash_folder(folder),
-            "year": int(year),
-            "hydrology": hydrology,
-            "title": f"aseangrid inputs, {folder.name}, {year}, {hydrology} hydrology",
-        }
-    )
-    return ds

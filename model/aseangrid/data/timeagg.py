@@ -108,7 +108,46 @@ def representative_periods(
         ``period`` and ``period_order`` as described in the module docstring.
     """
     T = ds.sizes["time"]
-    w0 = ds["time_weight_h"].values
+    _check_request(T, n_periods, period_hours, ds["time_weight_h"].values)
+    D = T // period_hours
+    if n_periods == D:
+        order = np.arange(D)
+        medoids = np.arange(D)
+    else:
+        order, medoids = _cluster(ds, n_periods, period_hours, method)
+    out = _medoid_hours(ds, order, medoids, period_hours)
+    if rescale and medoids.size < D:
+        _rescale(ds, out, out["time_weight_h"].values)
+    _add_period_variables(out, order, medoids.size, period_hours)
+    out.attrs.update(
+        {
+            "time_resolution": f"{medoids.size} representative periods of {period_hours} h "
+            f"({method}, medoids)",
+            "period_hours": int(period_hours),
+        }
+    )
+    return out
+
+
+def _check_request(T: int, n_periods: int, period_hours: int, weights: np.ndarray) -> None:
+    """Raise if the request of :func:`representative_periods` cannot be met.
+
+    Parameters
+    ----------
+    T
+        Number of hours in the horizon.
+    n_periods
+        Number of typical periods asked for; must be in ``1..T // period_hours``.
+    period_hours
+        Length of a period [h]; must divide ``T``.
+    weights
+        ``time_weight_h`` of the Dataset [h]; must be 1 everywhere (an hourly Dataset).
+
+    Raises
+    ------
+    InputError
+        Listing every problem found.
+    """
     problems = []
     if period_hours < 1 or T % period_hours:
         problems.append(
@@ -130,7 +169,7 @@ def representative_periods(
                 f"a number of periods in 1..{T // period_hours}",
             )
         )
-    if not np.allclose(w0, 1.0):
+    if not np.allclose(weights, 1.0):
         problems.append(
             Problem(
                 "(option)",
@@ -142,36 +181,79 @@ def representative_periods(
         )
     if problems:
         raise InputError(problems)
-    D = T // period_hours
-    if n_periods == D:
-        order = np.arange(D)
-        medoids = np.arange(D)
-    else:
-        import tsam
 
-        df = _features(ds)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            agg = tsam.aggregate(
-                df,
-                n_clusters=int(n_periods),
-                period_duration=int(period_hours),
-                temporal_resolution=1.0,
-                cluster=tsam.ClusterConfig(method=method, representation="medoid"),
-                preserve_column_means=False,
-            )
-        order = np.asarray(agg.cluster_assignments, dtype=np.int64)
-        medoids = np.asarray(agg.clustering.cluster_centers, dtype=np.int64)
-        # keep clusters in the order of their medoids in the year, renumbered 0..K-1
-        used = np.unique(order)
-        medoids = medoids[used]
-        rank = np.argsort(medoids)
-        medoids = medoids[rank]
-        renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
-        renumber[used[rank]] = np.arange(used.size)
-        order = renumber[order]
-    K = medoids.size
-    counts = np.bincount(order, minlength=K).astype(float)
+
+def _cluster(
+    ds: xr.Dataset, n_periods: int, period_hours: int, method: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cluster the periods of ``ds`` with tsam, one medoid per cluster.
+
+    Parameters
+    ----------
+    ds
+        Hourly input Dataset.
+    n_periods
+        Number of clusters ``K``.
+    period_hours
+        Length of a period [h].
+    method
+        tsam clustering method.
+
+    Returns
+    -------
+    order : numpy.ndarray
+        The typical period (0..K-1) standing for each original period, length ``D``.
+    medoids : numpy.ndarray
+        The original period that is the medoid of each typical period, ascending, length
+        ``K`` (clusters are numbered in the order of their medoids in the year).
+    """
+    import tsam
+
+    df = _features(ds)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        agg = tsam.aggregate(
+            df,
+            n_clusters=int(n_periods),
+            period_duration=int(period_hours),
+            temporal_resolution=1.0,
+            cluster=tsam.ClusterConfig(method=method, representation="medoid"),
+            preserve_column_means=False,
+        )
+    order = np.asarray(agg.cluster_assignments, dtype=np.int64)
+    medoids = np.asarray(agg.clustering.cluster_centers, dtype=np.int64)
+    # keep clusters in the order of their medoids in the year, renumbered 0..K-1
+    used = np.unique(order)
+    medoids = medoids[used]
+    rank = np.argsort(medoids)
+    medoids = medoids[rank]
+    renumber = np.empty(int(used.max()) + 1, dtype=np.int64)
+    renumber[used[rank]] = np.arange(used.size)
+    return renumber[order], medoids
+
+
+def _medoid_hours(
+    ds: xr.Dataset, order: np.ndarray, medoids: np.ndarray, period_hours: int
+) -> xr.Dataset:
+    """``ds`` restricted to the hours of the medoids, weighted by the size of their cluster.
+
+    Parameters
+    ----------
+    ds
+        Hourly input Dataset.
+    order
+        Typical period of each original period.
+    medoids
+        Original period of each typical period.
+    period_hours
+        Length of a period [h].
+
+    Returns
+    -------
+    xarray.Dataset
+        The kept hours, with ``time_weight_h`` [h] set to the cluster sizes.
+    """
+    counts = np.bincount(order, minlength=medoids.size).astype(float)
     hours = (medoids[:, None] * period_hours + np.arange(period_hours)[None, :]).ravel()
     out = ds.isel(time=hours)
     out["time_weight_h"] = xr.DataArray(
@@ -179,8 +261,23 @@ def representative_periods(
         dims="time",
         attrs={"units": "h", "description": "Hours of the year each kept hour stands for."},
     )
-    if rescale and K < D:
-        _rescale(ds, out, out["time_weight_h"].values)
+    return out
+
+
+def _add_period_variables(out: xr.Dataset, order: np.ndarray, K: int, period_hours: int) -> None:
+    """Add ``time_step_h``, ``period`` and ``period_order`` to the reduced Dataset (in place).
+
+    Parameters
+    ----------
+    out
+        The Dataset of the ``K * period_hours`` kept hours.
+    order
+        Typical period of each original period.
+    K
+        Number of typical periods.
+    period_hours
+        Length of a period [h].
+    """
     out["time_step_h"] = xr.DataArray(
         np.ones(K * period_hours),
         dims="time",
@@ -194,21 +291,13 @@ def representative_periods(
     out["period_order"] = xr.DataArray(
         order,
         dims="period_original",
-        coords={"period_original": np.arange(D)},
+        coords={"period_original": np.arange(order.size)},
         attrs={
             "units": "1",
             "description": "Typical period standing for each original period, in the order "
             "of the year (storage and reservoirs are linked along it).",
         },
     )
-    out.attrs.update(
-        {
-            "time_resolution": f"{K} representative periods of {period_hours} h "
-            f"({method}, medoids)",
-            "period_hours": int(period_hours),
-        }
-    )
-    return out
 
 
 def period_bounds(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:

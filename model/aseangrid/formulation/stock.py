@@ -71,42 +71,150 @@ def write_stock(
     initial_mwh
         Level before the first step of a non-cyclic run [MWh] (default: half the capacity).
     """
-    T, K = ds.sizes["time"], energy_mwh.size
     E_ub = energy_mwh.copy()
     if energy_new is not None:
         ecols, emax = energy_new
         E_ub = E_ub + np.where(ecols >= 0, emax, 0.0)
     linked = "period" in ds
-    rows = np.arange(T * K).reshape(T, K)
     if not linked:
-        lvl = lp.add_var(level_name, ("time", dim), 0.0, E_ub[None, :], "MWh", level_description)
-        lc = lvl.cols()
-        prev = np.roll(lc, 1, axis=0)
-        first = 0 if lp.options.cyclic else 1
-        rr = [rows, rows[first:]]
-        cc = [lc, prev[first:]]
-        kk = [np.ones((T, K)), -np.ones((T - first, K))]
-        b = rhs.astype(float).copy()
-        if not lp.options.cyclic:
-            b[0] += 0.5 * energy_mwh if initial_mwh is None else initial_mwh
-    else:
-        p = ds["period"].values
-        start = np.r_[True, p[1:] != p[:-1]]
-        lvl = lp.add_var(
-            level_name,
-            ("time", dim),
-            -E_ub[None, :],
-            E_ub[None, :],
-            "MWh",
-            level_description + " Typical periods: change since the start of the period.",
+        lvl, entries, b = _hourly_level(
+            lp, ds, level_name, dim, E_ub, level_description, rhs, energy_mwh, initial_mwh
         )
-        lc = lvl.cols()
-        prev = np.roll(lc, 1, axis=0)
-        keep = ~start
-        rr = [rows, rows[keep]]
-        cc = [lc, prev[keep]]
-        kk = [np.ones((T, K)), -np.ones((int(keep.sum()), K))]
-        b = rhs.astype(float)
+    else:
+        lvl, entries, b = _period_level(lp, ds, level_name, dim, E_ub, level_description, rhs)
+    lc = lvl.cols()
+    _balance_rows(lp, row_name, dim, lc.shape, entries, terms, b, row_block_kwargs)
+    if energy_new is not None and not linked:
+        _level_cap_rows(lp, ds, f"{level_name}_cap", ("time", dim), lc, energy_mwh, energy_new)
+    if linked:
+        if not lp.options.cyclic:
+            raise ValueError("typical periods are linked cyclically: use cyclic=True")
+        _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new)
+    return lvl
+
+
+#: the entries of a balance row block so far: row indices, columns and coefficients
+_Entries = tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]
+
+
+def _hourly_level(
+    lp: LinearProgram,
+    ds: xr.Dataset,
+    level_name: str,
+    dim: str,
+    E_ub: np.ndarray,
+    description: str,
+    rhs: np.ndarray,
+    energy_mwh: np.ndarray,
+    initial_mwh: np.ndarray | None,
+) -> tuple[VarBlock, _Entries, np.ndarray]:
+    """The level variable of an hourly horizon and its ``level[t] - level[t-1]`` entries.
+
+    Parameters
+    ----------
+    E_ub
+        Upper bound of the level per stock [MWh] (fixed plus the most that can be built).
+    rhs
+        Exogenous inflow per step [MWh], shape ``(T, K)``.
+    energy_mwh
+        Fixed energy capacity per stock [MWh]; a non-cyclic run starts half full of it unless
+        ``initial_mwh`` [MWh] is given.
+
+    Returns
+    -------
+    tuple
+        The level variable block, the balance entries so far and the right-hand side [MWh].
+    """
+    T, K = ds.sizes["time"], energy_mwh.size
+    rows = np.arange(T * K).reshape(T, K)
+    lvl = lp.add_var(level_name, ("time", dim), 0.0, E_ub[None, :], "MWh", description)
+    lc = lvl.cols()
+    prev = np.roll(lc, 1, axis=0)
+    first = 0 if lp.options.cyclic else 1
+    entries = (
+        [rows, rows[first:]],
+        [lc, prev[first:]],
+        [np.ones((T, K)), -np.ones((T - first, K))],
+    )
+    b = rhs.astype(float).copy()
+    if not lp.options.cyclic:
+        b[0] += 0.5 * energy_mwh if initial_mwh is None else initial_mwh
+    return lvl, entries, b
+
+
+def _period_level(
+    lp: LinearProgram,
+    ds: xr.Dataset,
+    level_name: str,
+    dim: str,
+    E_ub: np.ndarray,
+    description: str,
+    rhs: np.ndarray,
+) -> tuple[VarBlock, _Entries, np.ndarray]:
+    """The level variable of typical periods (change since the period's start, free in sign)
+    and its ``level[t] - level[t-1]`` entries, the previous level dropped at a period's start.
+
+    Parameters
+    ----------
+    E_ub
+        Bound of the change per stock [MWh], both signs.
+    rhs
+        Exogenous inflow per step [MWh], shape ``(T, K)``.
+
+    Returns
+    -------
+    tuple
+        The level variable block, the balance entries so far and the right-hand side [MWh].
+    """
+    T, K = ds.sizes["time"], E_ub.size
+    rows = np.arange(T * K).reshape(T, K)
+    p = ds["period"].values
+    start = np.r_[True, p[1:] != p[:-1]]
+    lvl = lp.add_var(
+        level_name,
+        ("time", dim),
+        -E_ub[None, :],
+        E_ub[None, :],
+        "MWh",
+        description + " Typical periods: change since the start of the period.",
+    )
+    lc = lvl.cols()
+    prev = np.roll(lc, 1, axis=0)
+    keep = ~start
+    entries = (
+        [rows, rows[keep]],
+        [lc, prev[keep]],
+        [np.ones((T, K)), -np.ones((int(keep.sum()), K))],
+    )
+    return lvl, entries, rhs.astype(float)
+
+
+def _balance_rows(
+    lp: LinearProgram,
+    row_name: str,
+    dim: str,
+    shape: tuple[int, int],
+    entries: _Entries,
+    terms: list[tuple[np.ndarray, np.ndarray]],
+    b: np.ndarray,
+    row_block_kwargs: dict,
+) -> None:
+    """Add the stock balance rows: the level entries plus ``-c_j x_j`` per flow term.
+
+    Parameters
+    ----------
+    shape
+        ``(T, K)``: steps and stocks.
+    entries
+        Row indices, columns and coefficients of the level terms (extended in place).
+    terms
+        ``(columns, coefficients)`` of the flows into the stock [MWh per step].
+    b
+        Right-hand side [MWh], shape ``(T, K)``.
+    """
+    T, K = shape
+    rows = np.arange(T * K).reshape(T, K)
+    rr, cc, kk = entries
     for cols, coef in terms:
         rr.append(rows)
         cc.append(cols)
@@ -119,13 +227,6 @@ def write_stock(
         np.concatenate(kk, axis=None),
         b,
     )
-    if energy_new is not None and not linked:
-        _level_cap_rows(lp, ds, f"{level_name}_cap", ("time", dim), lc, energy_mwh, energy_new)
-    if linked:
-        if not lp.options.cyclic:
-            raise ValueError("typical periods are linked cyclically: use cyclic=True")
-        _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new)
-    return lvl
 
 
 def _level_cap_rows(lp, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
@@ -156,12 +257,31 @@ def _level_cap_rows(lp, ds, name, dims, lcols, energy_mwh, energy_new) -> None:
     )
 
 
-def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> None:
+def _link_periods(
+    lp: LinearProgram,
+    ds: xr.Dataset,
+    level_name: str,
+    dim: str,
+    lc: np.ndarray,
+    energy_mwh: np.ndarray,
+    E_ub: np.ndarray,
+    energy_new: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """Link the typical periods in the order of the year and keep the absolute level in bounds.
+
+    Parameters
+    ----------
+    lc
+        Columns of the within-period level, shape ``(T, K)``.
+    energy_mwh
+        Fixed energy capacity per stock [MWh].
+    E_ub
+        Upper bound of the start level per stock [MWh].
+    energy_new
+        ``(columns, upper bounds)`` of the extendable energy capacity, or ``None``.
+    """
     p = ds["period"].values
     order = ds["period_order"].values
-    K = lc.shape[1]
-    P = int(p.max()) + 1
-    D = order.size
     _, last = period_bounds(ds)
     start = lp.add_var(
         f"{level_name}_start",
@@ -172,6 +292,18 @@ def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> 
         "Level at the start of each original period (typical periods linked in order).",
     )
     sc = start.cols()
+    hi, lo = _extreme_vars(lp, level_name, dim, int(p.max()) + 1)
+    _carry_rows(lp, level_name, dim, sc, lc[last[order]])
+    _extreme_rows(lp, level_name, dim, lc, hi.cols()[p], lo.cols()[p])
+    _absolute_rows(
+        lp, level_name, dim, sc, hi.cols()[order], lo.cols()[order], energy_mwh, energy_new
+    )
+
+
+def _extreme_vars(
+    lp: LinearProgram, level_name: str, dim: str, P: int
+) -> tuple[VarBlock, VarBlock]:
+    """The highest and lowest level [MWh] within each of the ``P`` typical periods."""
     lp.coords.setdefault("typical_period", np.arange(P))
     hi = lp.add_var(
         f"{level_name}_period_max",
@@ -189,7 +321,22 @@ def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> 
         "MWh",
         "Lowest level within each typical period (relative to its start).",
     )
-    # link: start[d+1] - start[d] - level[last(order[d])] = 0 (cyclic)
+    return hi, lo
+
+
+def _carry_rows(
+    lp: LinearProgram, level_name: str, dim: str, sc: np.ndarray, end_cols: np.ndarray
+) -> None:
+    """``start[d+1] - start[d] - level[last(order[d])] = 0`` [MWh], cyclic in ``d``.
+
+    Parameters
+    ----------
+    sc
+        Columns of the start level, shape ``(D, K)``.
+    end_cols
+        Columns of the level in the last hour of each original period's typical period.
+    """
+    D, K = sc.shape
     nxt = np.roll(sc, -1, axis=0)
     rows = np.arange(D * K).reshape(D, K)
     lp.add_rows(
@@ -202,37 +349,83 @@ def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> 
             "Level carried from one original period to the next.",
         ),
         np.concatenate([rows, rows, rows], axis=None),
-        np.concatenate([nxt, sc, lc[last[order]]], axis=None),
+        np.concatenate([nxt, sc, end_cols], axis=None),
         np.concatenate([np.ones((D, K)), -np.ones((D, K)), -np.ones((D, K))], axis=None),
         0.0,
     )
-    T = lc.shape[0]
+
+
+def _extreme_rows(
+    lp: LinearProgram,
+    level_name: str,
+    dim: str,
+    lc: np.ndarray,
+    hi_cols: np.ndarray,
+    lo_cols: np.ndarray,
+) -> None:
+    """``level[t] <= max[p(t)]`` and ``level[t] >= min[p(t)]`` [MWh] for every kept hour.
+
+    Parameters
+    ----------
+    lc
+        Columns of the within-period level, shape ``(T, K)``.
+    hi_cols, lo_cols
+        Columns of the period's highest and lowest level, per hour, shape ``(T, K)``.
+    """
+    T, K = lc.shape
     rows = np.arange(T * K).reshape(T, K)
-    for name, col, sense in (
-        (f"{level_name}_below_max", hi, "<="),
-        (f"{level_name}_above_min", lo, ">="),
+    for name, cols, sense in (
+        (f"{level_name}_below_max", hi_cols, "<="),
+        (f"{level_name}_above_min", lo_cols, ">="),
     ):
         lp.add_rows(
             RowBlock(
                 name, ("time", dim), (T, K), sense, "MWh", "Level within the period's extreme."
             ),
             np.concatenate([rows, rows], axis=None),
-            np.concatenate([lc, col.cols()[p]], axis=None),
+            np.concatenate([lc, cols], axis=None),
             np.concatenate([np.ones((T, K)), -np.ones((T, K))], axis=None),
             0.0,
         )
-    # absolute level inside [0, E (+ E_new)]; the start level itself is the end of the
-    # previous period, so it is bounded by that period's rows
+
+
+def _absolute_rows(
+    lp: LinearProgram,
+    level_name: str,
+    dim: str,
+    sc: np.ndarray,
+    hi_cols: np.ndarray,
+    lo_cols: np.ndarray,
+    energy_mwh: np.ndarray,
+    energy_new: tuple[np.ndarray, np.ndarray] | None,
+) -> None:
+    """Absolute level inside ``[0, E (+ E_new)]`` [MWh] in every original period.
+
+    The start level itself is the end of the previous period, so it is bounded by that
+    period's rows.
+
+    Parameters
+    ----------
+    sc
+        Columns of the start level, shape ``(D, K)``.
+    hi_cols, lo_cols
+        Columns of the highest and lowest change of each original period's typical period.
+    energy_mwh
+        Fixed energy capacity per stock [MWh].
+    energy_new
+        ``(columns, upper bounds)`` of the extendable energy capacity, or ``None``.
+    """
+    D, K = sc.shape
     rows = np.arange(D * K).reshape(D, K)
     hi_rows_c = [rows, rows]
-    hi_cols = [sc, hi.cols()[order]]
+    hi_cols_c = [sc, hi_cols]
     hi_coef = [np.ones((D, K)), np.ones((D, K))]
     if energy_new is not None:
         ecols, _ = energy_new
         ext = np.flatnonzero(ecols >= 0)
         if ext.size:
             hi_rows_c.append(rows[:, ext])
-            hi_cols.append(np.broadcast_to(ecols[ext][None, :], (D, ext.size)))
+            hi_cols_c.append(np.broadcast_to(ecols[ext][None, :], (D, ext.size)))
             hi_coef.append(-np.ones((D, ext.size)))
     lp.add_rows(
         RowBlock(
@@ -244,7 +437,7 @@ def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> 
             "Start level plus the period's highest change within the capacity.",
         ),
         np.concatenate(hi_rows_c, axis=None),
-        np.concatenate(hi_cols, axis=None),
+        np.concatenate(hi_cols_c, axis=None),
         np.concatenate(hi_coef, axis=None),
         np.broadcast_to(energy_mwh[None, :], (D, K)),
     )
@@ -258,7 +451,7 @@ def _link_periods(lp, ds, level_name, dim, lc, energy_mwh, E_ub, energy_new) -> 
             "Start level plus the period's lowest change at least empty.",
         ),
         np.concatenate([rows, rows], axis=None),
-        np.concatenate([sc, lo.cols()[order]], axis=None),
+        np.concatenate([sc, lo_cols], axis=None),
         np.concatenate([np.ones((D, K)), np.ones((D, K))], axis=None),
         0.0,
     )

@@ -6,12 +6,16 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+import pandas as pd
+
 from ..data import schema as sc
 from ..errors import Problem
-from .model import Scenario
+from .model import Contract, Scenario
 
 
-def _link_in_service(links, lk: str, year: int, file: str, where: str) -> list[Problem]:
+def _link_in_service(
+    links: pd.DataFrame, lk: str, year: int, file: str, where: str
+) -> list[Problem]:
     """An override of a link that is not in operation in the scenario's year would be
     silently ignored: refuse it."""
     row = links[links["link"] == lk].iloc[0]
@@ -34,7 +38,6 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
     """Checks that need the dataset: nodes, countries and links that exist; combinations."""
     from ..data.tables import read_tables
 
-    problems: list[Problem] = []
     folder = Path(s.dataset)
     if not folder.is_dir():
         return [Problem(file, None, f"{where}.dataset", s.dataset, "an existing dataset folder")]
@@ -45,21 +48,38 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
         if "nodes" in tables
         else {}
     )
-    links = tables.get("links")
-    link_ids = set(links["link"]) if links is not None else set()
+    problems = _policy_problems(s, file, where)
+    problems += _scale_problems(s, file, where)
+    problems += _link_problems(s, tables.get("links"), file, where)
+    for cname, c in s.contracts.items():
+        problems += _contract_problems(
+            s, c, f"{where}.contracts.{cname}", nodes, node_country, file
+        )
+    return problems
 
-    def country_ok(key: str, c: str, allow_asean: bool = True) -> None:
-        ok = c in sc.COUNTRIES or (allow_asean and c == sc.ASEAN)
-        if not ok:
-            close = difflib.get_close_matches(c, [*sc.COUNTRIES, sc.ASEAN], n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            problems.append(Problem(file, None, f"{where}.{key}", c, f"an ISO3 country{hint}"))
 
+def _hint(x: str, choices) -> str:
+    """`` (did you mean '...'?)`` for the closest of ``choices`` to ``x``, or nothing."""
+    close = difflib.get_close_matches(x, choices, n=1, cutoff=0.5)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _country_problems(c: str, file: str, field: str, allow_asean: bool = True) -> list[Problem]:
+    """A key ``c`` of the scenario field ``field`` that is not a country (or ``ASEAN``)."""
+    if c in sc.COUNTRIES or (allow_asean and c == sc.ASEAN):
+        return []
+    hint = _hint(c, [*sc.COUNTRIES, sc.ASEAN])
+    return [Problem(file, None, field, c, f"an ISO3 country{hint}")]
+
+
+def _policy_problems(s: Scenario, file: str, where: str) -> list[Problem]:
+    """Policy keys that are not countries, and renewable shares outside 0..1 [1]."""
+    problems: list[Problem] = []
     for c in s.carbon_price_usd_per_t:
-        country_ok("carbon_price_usd_per_t", c)
+        problems += _country_problems(c, file, f"{where}.carbon_price_usd_per_t")
     for key in ("renewable_share_min", "coal_capacity_max_mw", "coal_generation_max_twh"):
         for c in getattr(s, key):
-            country_ok(key, c, allow_asean=False)
+            problems += _country_problems(c, file, f"{where}.{key}", allow_asean=False)
     for c, v in s.renewable_share_min.items():
         if v is not None and not 0 <= v <= 1:
             problems.append(
@@ -71,9 +91,16 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
                     "a fraction between 0 and 1",
                 )
             )
+    return problems
+
+
+def _scale_problems(s: Scenario, file: str, where: str) -> list[Problem]:
+    """Demand scales outside (0, 10] and fuel price scales outside [0, 20] or of unknown fuels
+    (the scales are factors [1]); demand scale keys that are not countries."""
+    problems: list[Problem] = []
     if isinstance(s.demand_scale, dict):
         for c, v in s.demand_scale.items():
-            country_ok("demand_scale", c, allow_asean=False)
+            problems += _country_problems(c, file, f"{where}.demand_scale", allow_asean=False)
             if not 0 < v <= 10:
                 problems.append(
                     Problem(file, None, f"{where}.demand_scale.{c}", str(v), "a factor in (0, 10]")
@@ -91,10 +118,17 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
             problems.append(
                 Problem(file, None, f"{where}.fuel_price_scale.{f}", str(v), "a factor in [0, 20]")
             )
+    return problems
+
+
+def _link_problems(s: Scenario, links: pd.DataFrame | None, file: str, where: str) -> list[Problem]:
+    """Link overrides and topology entries that name no link of ``links.csv``; overrides of
+    links not in operation in the scenario's year (``links``: the table, or ``None``)."""
+    link_ids = set(links["link"]) if links is not None else set()
+    problems: list[Problem] = []
     for lk in s.link_capacity_mw:
         if lk not in link_ids:
-            close = difflib.get_close_matches(lk, sorted(link_ids), n=1, cutoff=0.5)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            hint = _hint(lk, sorted(link_ids))
             problems.append(
                 Problem(file, None, f"{where}.link_capacity_mw", lk, f"a link of links.csv{hint}")
             )
@@ -104,47 +138,52 @@ def check_scenario(s: Scenario, file: str, where: str) -> list[Problem]:
         for lk in s.topology:
             if lk not in link_ids:
                 problems.append(Problem(file, None, f"{where}.topology", lk, "a link of links.csv"))
-    for cname, c in s.contracts.items():
-        w = f"{where}.contracts.{cname}"
-        for n in (c.seller, c.buyer, *c.path):
-            if n not in nodes:
-                close = difflib.get_close_matches(n, sorted(nodes), n=1, cutoff=0.5)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                problems.append(Problem(file, None, w, n, f"a node of nodes.csv{hint}"))
-        if c.path and (c.path[0] != c.seller or c.path[-1] != c.buyer):
+    return problems
+
+
+def _contract_problems(
+    s: Scenario, c: Contract, w: str, nodes: set[str], node_country: dict[str, str], file: str
+) -> list[Problem]:
+    """Problems of one contract ``c`` (at ``w`` in the file): unknown nodes, a path that does
+    not join seller and buyer, its size given twice or not at all, wheeling charged by a
+    country it does not cross, and a cross-border contract on an isolated topology."""
+    problems: list[Problem] = []
+    for n in (c.seller, c.buyer, *c.path):
+        if n not in nodes:
+            hint = _hint(n, sorted(nodes))
+            problems.append(Problem(file, None, w, n, f"a node of nodes.csv{hint}"))
+    if c.path and (c.path[0] != c.seller or c.path[-1] != c.buyer):
+        problems.append(
+            Problem(
+                file,
+                None,
+                f"{w}.path",
+                "-".join(c.path),
+                "a path starting at the seller and ending at the buyer",
+            )
+        )
+    if (c.mw is None) == (c.monthly_mw is None):
+        problems.append(Problem(file, None, w, "mw/monthly_mw", "exactly one of mw or monthly_mw"))
+    for country in c.wheeling_usd_per_mwh:
+        transit = {node_country.get(n) for n in c.path[1:-1]}
+        if country not in transit:
             problems.append(
                 Problem(
                     file,
                     None,
-                    f"{w}.path",
-                    "-".join(c.path),
-                    "a path starting at the seller and ending at the buyer",
+                    f"{w}.wheeling_usd_per_mwh",
+                    country,
+                    f"a transit country of the path ({sorted(transit)})",
                 )
             )
-        if (c.mw is None) == (c.monthly_mw is None):
-            problems.append(
-                Problem(file, None, w, "mw/monthly_mw", "exactly one of mw or monthly_mw")
+    if s.topology == "isolated" and node_country.get(c.seller) != node_country.get(c.buyer):
+        problems.append(
+            Problem(
+                file,
+                None,
+                w,
+                "topology isolated",
+                "a cross-border contract needs cross-border links (impossible combination)",
             )
-        for country in c.wheeling_usd_per_mwh:
-            transit = {node_country.get(n) for n in c.path[1:-1]}
-            if country not in transit:
-                problems.append(
-                    Problem(
-                        file,
-                        None,
-                        f"{w}.wheeling_usd_per_mwh",
-                        country,
-                        f"a transit country of the path ({sorted(transit)})",
-                    )
-                )
-        if s.topology == "isolated" and node_country.get(c.seller) != node_country.get(c.buyer):
-            problems.append(
-                Problem(
-                    file,
-                    None,
-                    w,
-                    "topology isolated",
-                    "a cross-border contract needs cross-border links (impossible combination)",
-                )
-            )
+        )
     return problems

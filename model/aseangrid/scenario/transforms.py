@@ -13,7 +13,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
-from ..data.year import heat_rate, marginal_cost
+from ..data.fleet import heat_rate, marginal_cost
 from ..errors import InputError, Problem
 from .model import Scenario
 
@@ -115,6 +115,24 @@ def apply(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     (:func:`load_scenario` does both).
     """
     ds = ds.copy(deep=True)
+    _apply_links(ds, s)
+    ds = _apply_policies(ds, s)
+    _scale_demand(ds, s)
+    _scale_fuel_prices(ds, s)
+    ds["value_of_lost_load_usd_per_mwh"] = ds["value_of_lost_load_usd_per_mwh"].copy(
+        data=float(s.value_of_lost_load_usd_per_mwh)
+    )
+    ds["policy_penalty_usd"] = ds["policy_penalty_usd"].copy(data=float(s.policy_penalty_usd))
+    if s.hours:
+        ds = ds.isel(time=slice(0, s.hours))
+    if s.contracts:
+        ds = _add_contracts(ds, s)
+    ds.attrs["scenario"] = s.model_dump_json()
+    return ds
+
+
+def _apply_links(ds: xr.Dataset, s: Scenario) -> None:
+    """Link capacities of the scenario's topology and link overrides [MW], in place."""
     cross = ds["link_cross_border"].values.astype(bool)
     capf = ds["link_capacity_forward_mw"].values.copy()
     capb = ds["link_capacity_backward_mw"].values.copy()
@@ -136,6 +154,10 @@ def apply(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     ds["link_capacity_forward_mw"].values[:] = capf
     ds["link_capacity_backward_mw"].values[:] = capb
 
+
+def _apply_policies(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
+    """The scenario's policies: the dataset's kept or cleared, then the scenario's carbon
+    prices [USD/tCO2], renewable shares [1], coal limits [MW, TWh] and carbon caps set."""
     if not s.dataset_policies:
         ds["carbon_price_usd_per_t"].values[:] = 0.0
         for v in ("renewable_share_min", "coal_generation_max_twh", "coal_capacity_max_mw"):
@@ -146,32 +168,43 @@ def apply(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     _set_country(ds, "coal_capacity_max_mw", s.coal_capacity_max_mw)
     _set_country(ds, "coal_generation_max_twh", s.coal_generation_max_twh)
     if s.carbon_caps:
-        countries = ds["country"].values.tolist()
-        ids = [c for c in ds["carbon_cap"].values.tolist() if c not in s.carbon_caps]
-        keep = ds.sel(carbon_cap=ids)
-        new_ids = list(s.carbon_caps)
-        mt = np.array([s.carbon_caps[k].mt for k in new_ids])
-        mem = np.array(
-            [
-                [cap.countries == sc.ASEAN or c in cap.countries for c in countries]
-                for cap in s.carbon_caps.values()
-            ],
-            bool,
-        )
-        add = xr.Dataset(
-            {
-                "carbon_cap_mt": (("carbon_cap",), mt, ds["carbon_cap_mt"].attrs),
-                "carbon_cap_member": (
-                    ("carbon_cap", "country"),
-                    mem,
-                    ds["carbon_cap_member"].attrs,
-                ),
-            },
-            coords={"carbon_cap": new_ids, "country": countries},
-        )
-        merged = xr.concat([keep[["carbon_cap_mt", "carbon_cap_member"]], add], "carbon_cap")
-        ds = ds.drop_vars(["carbon_cap_mt", "carbon_cap_member", "carbon_cap"]).merge(merged)
-    # demand
+        ds = _replace_carbon_caps(ds, s)
+    return ds
+
+
+def _replace_carbon_caps(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
+    """The Dataset with the scenario's carbon caps [MtCO2] added after the dataset's, a cap of
+    the same name replacing the dataset's."""
+    countries = ds["country"].values.tolist()
+    ids = [c for c in ds["carbon_cap"].values.tolist() if c not in s.carbon_caps]
+    keep = ds.sel(carbon_cap=ids)
+    new_ids = list(s.carbon_caps)
+    mt = np.array([s.carbon_caps[k].mt for k in new_ids])
+    mem = np.array(
+        [
+            [cap.countries == sc.ASEAN or c in cap.countries for c in countries]
+            for cap in s.carbon_caps.values()
+        ],
+        bool,
+    )
+    add = xr.Dataset(
+        {
+            "carbon_cap_mt": (("carbon_cap",), mt, ds["carbon_cap_mt"].attrs),
+            "carbon_cap_member": (
+                ("carbon_cap", "country"),
+                mem,
+                ds["carbon_cap_member"].attrs,
+            ),
+        },
+        coords={"carbon_cap": new_ids, "country": countries},
+    )
+    merged = xr.concat([keep[["carbon_cap_mt", "carbon_cap_member"]], add], "carbon_cap")
+    return ds.drop_vars(["carbon_cap_mt", "carbon_cap_member", "carbon_cap"]).merge(merged)
+
+
+def _scale_demand(ds: xr.Dataset, s: Scenario) -> None:
+    """Hourly demand [MW], annual demand [TWh] and peak [MW] times the scenario's demand
+    scale (one factor, or one per country), in place."""
     if isinstance(s.demand_scale, dict):
         f = np.array([s.demand_scale.get(c, 1.0) for c in ds["node_country"].values])
     else:
@@ -179,25 +212,20 @@ def apply(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
     ds["demand_mw"] = ds["demand_mw"] * f[None, :]
     ds["demand_twh"] = ds["demand_twh"] * f
     ds["peak_mw"] = ds["peak_mw"] * f
-    # fuel prices
-    if s.fuel_price_scale:
-        fac = np.array([s.fuel_price_scale.get(fu, 1.0) for fu in ds["generator_fuel"].values])
-        price = ds["fuel_price_usd_per_gj"].values * fac
-        hr = heat_rate(ds["generator_fuel"].values, ds["efficiency"].values)
-        ds["fuel_price_usd_per_gj"].values[:] = price
-        ds["marginal_cost_usd_per_mwh"].values[:] = marginal_cost(
-            price, hr, ds["vom_usd_per_mwh"].values
-        )
-    ds["value_of_lost_load_usd_per_mwh"] = ds["value_of_lost_load_usd_per_mwh"].copy(
-        data=float(s.value_of_lost_load_usd_per_mwh)
+
+
+def _scale_fuel_prices(ds: xr.Dataset, s: Scenario) -> None:
+    """Fuel prices [USD/GJ] times the scenario's factor per fuel and the marginal costs
+    [USD/MWh] that follow from them, in place."""
+    if not s.fuel_price_scale:
+        return
+    fac = np.array([s.fuel_price_scale.get(fu, 1.0) for fu in ds["generator_fuel"].values])
+    price = ds["fuel_price_usd_per_gj"].values * fac
+    hr = heat_rate(ds["generator_fuel"].values, ds["efficiency"].values)
+    ds["fuel_price_usd_per_gj"].values[:] = price
+    ds["marginal_cost_usd_per_mwh"].values[:] = marginal_cost(
+        price, hr, ds["vom_usd_per_mwh"].values
     )
-    ds["policy_penalty_usd"] = ds["policy_penalty_usd"].copy(data=float(s.policy_penalty_usd))
-    if s.hours:
-        ds = ds.isel(time=slice(0, s.hours))
-    if s.contracts:
-        ds = _add_contracts(ds, s)
-    ds.attrs["scenario"] = s.model_dump_json()
-    return ds
 
 
 def _add_contracts(ds: xr.Dataset, s: Scenario) -> xr.Dataset:
