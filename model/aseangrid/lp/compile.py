@@ -17,6 +17,7 @@ import numpy as np
 import pyomo.environ as pyo
 from pyomo.repn import generate_standard_repn
 
+from .labelled import Columns
 from .model import LinearProgram, RowBlock
 
 #: Name of the attribute of the Pyomo model that links it to its program.
@@ -48,6 +49,8 @@ class Handle:
     compiled: dict[str, str] = field(default_factory=dict)
     #: anything else the layers above keep with the model (the Dataset, options)
     context: dict = field(default_factory=dict)
+    #: columns of the model's variables created so far (:class:`aseangrid.lp.labelled.Columns`)
+    columns: Columns = field(default_factory=Columns)
 
 
 def handle(m: pyo.ConcreteModel) -> Handle:
@@ -139,10 +142,13 @@ def _compile_rows_and_costs(
 
 def _column_of(h: Handle, vd, user_cols: dict[int, int]) -> int:
     """The program column of a Pyomo ``VarData`` (of the model's or a compiled user block)."""
-    comp = vd.parent_component()
-    name = comp.local_name
+    col = h.columns.by_id.get(id(vd))
+    if col is not None and vd.model() is not None:
+        return col
     if id(vd) in user_cols:
         return user_cols[id(vd)]
+    comp = vd.parent_component()
+    name = comp.local_name
     b = h.lp.blocks.get(name)
     if b is None or name not in h.builtin or comp.model() is not vd.model():
         raise ExtensionError(f"variable {vd.name} is not a variable of this model")
@@ -383,17 +389,26 @@ def _user_objective(h: Handle, comp, user_cols: dict[int, int]) -> None:
 def _bound_edits(h: Handle, m: pyo.ConcreteModel) -> None:
     """Bounds set or values fixed on the model's own variables go into the program."""
     lp = h.lp
-    for name, b in lp.blocks.items():
-        if name not in h.builtin:
-            continue
-        comp = getattr(m, name)
-        for idx, vd in comp.items():
-            kk = idx if isinstance(idx, tuple) else (idx,)
-            k = tuple(h.positions[d][i] for d, i in zip(b.dims, kk, strict=True)) if b.dims else ()
+    lb, ub = lp.bounds()
+    for vd, col in h.columns.created:
+        lo = -np.inf if vd._lb is None else vd._lb
+        up = np.inf if vd._ub is None else vd._ub
+        if vd.fixed:
+            lo = up = float(vd.value)
+        elif not (isinstance(lo, float | int) and isinstance(up, float | int)):
+            lo = -np.inf if vd.lb is None else float(vd.lb)  # bounds given as expressions
+            up = np.inf if vd.ub is None else float(vd.ub)
+        if lo != lb[col] or up != ub[col]:
+            b = lp.block_of_column(col)
+            b.lb.ravel()[col - b.offset], b.ub.ravel()[col - b.offset] = lo, up
+            h.compiled[b.name] = "Var (bounds edited)"
+    for name, b in lp.blocks.items():  # blocks without dimensions: plain scalar Vars
+        if name in h.builtin and not b.dims:
+            vd = getattr(m, name)
             lo = -np.inf if vd.lb is None else float(vd.lb)
             up = np.inf if vd.ub is None else float(vd.ub)
             if vd.fixed:
                 lo = up = float(vd.value)
-            if lo != b.lb[k] or up != b.ub[k]:
-                b.lb[k], b.ub[k] = lo, up
+            if lo != float(b.lb) or up != float(b.ub):
+                b.lb[()], b.ub[()] = lo, up
                 h.compiled[name] = "Var (bounds edited)"

@@ -28,6 +28,7 @@ import pandas as pd
 import pyomo.environ as pyo
 
 from .compile import HANDLE, ExtensionError, Handle, compile_user_components, handle
+from .labelled import Columns, LabelledVar
 from .model import LinearProgram
 
 __all__ = [
@@ -79,25 +80,29 @@ def view(lp: LinearProgram, context: dict | None = None) -> pyo.ConcreteModel:
         positions[d] = {x: i for i, x in enumerate(labels)}
         setattr(m, d, pyo.Set(initialize=labels, ordered=True, doc=f"Labels of dimension {d}."))
         builtin.add(d)
+    columns = Columns()
     for name, b in lp.blocks.items():
-        lb, ub = b.lb, b.ub
-        sets = [getattr(m, d) for d in b.dims]
-        pos = [positions[d] for d in b.dims]
-
-        def bounds(_m, *idx, lb=lb, ub=ub, pos=pos):
-            k = tuple(p[i] for p, i in zip(pos, idx, strict=True))
-            lo, hi = float(lb[k]), float(ub[k])
-            return (lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
-
         doc = f"{b.description} [{b.units}]"
-        var = (
-            pyo.Var(*sets, dense=False, bounds=bounds, doc=doc)
-            if sets
-            else pyo.Var(bounds=(bounds(None)), doc=doc)
-        )
+        if b.dims:
+            var = LabelledVar(
+                *[getattr(m, d) for d in b.dims],
+                positions=[positions[d] for d in b.dims],
+                offset=b.offset,
+                shape=b.shape,
+                lb=b.lb.ravel(),
+                ub=b.ub.ravel(),
+                columns=columns,
+                doc=doc,
+            )
+        else:
+            lo, hi = float(b.lb), float(b.ub)
+            var = pyo.Var(
+                bounds=(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi), doc=doc
+            )
         setattr(m, name, var)
         builtin.add(name)
-    setattr(m, HANDLE, Handle(lp=lp, positions=positions, builtin=builtin, context=context or {}))
+    h = Handle(lp=lp, positions=positions, builtin=builtin, context=context or {}, columns=columns)
+    setattr(m, HANDLE, h)
     return m
 
 
