@@ -23,6 +23,8 @@ FLOORS: dict[str, int] = {
     "solve": 3,
     "results": 3,
     "pipeline": 4,
+    "engine": 4,
+    "decompose": 4,
     "session": 4,
     "compare": 4,
     "examples": 4,

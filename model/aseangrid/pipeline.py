@@ -10,26 +10,13 @@ from __future__ import annotations
 
 import importlib
 import time as _time
-import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 
-import numpy as np
 import xarray as xr
 
-from .errors import InputError, PolicyBreachError, PolicyBreachWarning, Problem, VerificationError
+from .engine import solve_lp
+from .errors import InputError, Problem
 from .formulation import Options, build_lp
-from .lp import (
-    LinearProgram,
-    NumberProblem,
-    StandardForm,
-    assemble,
-    check_numbers,
-    residuals,
-    warn_scaling,
-)
-from .results import extract, verify_results
-from .results.breaches import mark_breaches
 from .solve.options import SolverOptions
 
 #: A user extension: called with the labelled Pyomo model and the input Dataset; adds
@@ -135,6 +122,8 @@ def solve(
     verify: bool = True,
     extensions: Sequence[Extension | str] = (),
     strict: bool = False,
+    method: str = "auto",
+    decomposition=None,
 ) -> xr.Dataset:
     """Build, solve, extract and verify the dispatch of one input Dataset.
 
@@ -155,6 +144,13 @@ def solve(
     strict
         A missed policy or unserved energy is an error (:class:`PolicyBreachError`, exit
         code 11) instead of a :class:`PolicyBreachWarning` and a penalised solution.
+    method
+        ``"auto"`` (the default: decomposed where the horizon allows it, see
+        :mod:`aseangrid.decompose`), ``"decomposed"`` or ``"monolithic"`` (the exact LP).
+        Where a decomposition was asked for but cannot be applied, the results say why
+        (``decomposition`` attribute) and the exact LP is solved.
+    decomposition
+        :class:`aseangrid.decompose.Decomposition` settings.
 
     Returns
     -------
@@ -166,6 +162,16 @@ def solve(
     ------
     InputError, SolveError, VerificationError
     """
+    if method != "monolithic":
+        from .decompose import Decomposition, solve_decomposed, why_not
+
+        dec = decomposition or Decomposition()
+        reason = why_not(ds, options or Options(), extensions, dec)
+        if reason is None:
+            return solve_decomposed(ds, options, solver_options, dec, verify, strict)
+        res = solve(ds, options, solver_options, verify, extensions, strict, "monolithic")
+        res.attrs["decomposition"] = f"monolithic (not decomposed: {reason})"
+        return res
     t0 = _time.perf_counter()
     if not extensions:
         lp = build_lp(ds, options)
@@ -179,129 +185,38 @@ def solve(
     return solve_model(m, solver_options, verify, strict)
 
 
-# ---------------------------------------------------------------------------------------
-# the common path
+def decomposition_of(s, workers: int | None = None):
+    """The :class:`~aseangrid.decompose.Decomposition` of a scenario's ``solve`` settings."""
+    import os
 
+    from .decompose import Decomposition
 
-def prepare(lp: LinearProgram) -> StandardForm:
-    """Assemble a program and check its numbers; bad numbers become an :class:`InputError`."""
-    t0 = _time.perf_counter()
-    sf = assemble(lp)
-    try:
-        check_numbers(lp, sf)
-    except NumberProblem as exc:
-        raise InputError(
-            [
-                Problem("(model)", None, where, value, expected)
-                for where, value, expected in exc.problems
-            ],
-            context="model built from the inputs",
-        ) from None
-    warn_scaling(sf)
-    lp.timings["assemble_s"] = _time.perf_counter() - t0
-    return sf
-
-
-def run_solver(lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, so: SolverOptions):
-    """Solve with the solver the options name; a proven optimum or an error."""
-    if so.solver.startswith("pyomo:"):
-        from .solve.pyomo_solvers import solve_with_pyomo
-
-        return solve_with_pyomo(lp, so)
-    if so.solver != "highs":
-        raise InputError(
-            [
-                Problem(
-                    "(solver)",
-                    None,
-                    "solver",
-                    so.solver,
-                    "highs or pyomo:<name> (e.g. pyomo:appsi_highs)",
-                )
-            ],
-            context="solver options",
-        )
-    from .solve.diagnose import diagnoser
-    from .solve.highs import HighsLP
-
-    return HighsLP(sf, so, diagnoser(ds, lp, quick=not lp.options.unserved_energy)).solve()
-
-
-def check_solution(
-    lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, res: xr.Dataset, x: np.ndarray
-) -> None:
-    """Both layers of verification: every row and column of the solved matrix, and the
-    physical checks recomputed from the inputs. Raises :class:`VerificationError`."""
-    found = residuals(lp, sf, x)
-    errors = [str(r) for r in found]
-    try:
-        verify_results(ds, res)
-    except VerificationError as exc:
-        errors.append(str(exc))
-    if errors:
-        raise VerificationError("the solution fails verification:\n  - " + "\n  - ".join(errors))
-
-
-def report_breaches(res: xr.Dataset, found: list[str], strict: bool) -> None:
-    """Warn about every breach (never silent); in a strict run, fail on them."""
-    if not found:
-        return
-    what = res.attrs.get("scenario_name") or "the scenario"
-    text = f"{what}: " + "; ".join(found)
-    if strict:
-        raise PolicyBreachError(
-            f"strict run: {text}. Relax the policy or add capacity, or run without strict to "
-            "get the penalised solution (its shortfalls are reported)"
-        )
-    warnings.warn(text, PolicyBreachWarning, stacklevel=3)
-
-
-def finish(
-    lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, sol, verify: bool, strict: bool = False
-) -> xr.Dataset:
-    """Extract the results of a solution, mark breaches, verify; fail on breaches if strict."""
-    t1 = _time.perf_counter()
-    res = extract(lp, sf, sol, ds)
-    found = mark_breaches(res)
-    res.attrs["time_extract_s"] = round(_time.perf_counter() - t1, 3)
-    res.attrs["time_build_s"] = round(
-        lp.timings.get("build_s", lp.timings.get("build_total", 0.0)), 3
+    m = s.solve
+    return Decomposition(
+        block_hours=m.block_hours,
+        subhorizon_hours=m.subhorizon_hours,
+        tolerance=m.tolerance,
+        workers=m.workers or workers or max(1, min(2, os.cpu_count() or 1)),
     )
-    res.attrs["formulation_options"] = str(asdict(lp.options))
-    if verify:
-        t2 = _time.perf_counter()
-        check_solution(lp, sf, ds, res, sol.x)
-        res.attrs["time_verify_s"] = round(_time.perf_counter() - t2, 3)
-        res.attrs["verified"] = 1
-    else:
-        res.attrs["verified"] = 0
-    res.attrs["strict"] = int(strict)
-    report_breaches(res, found, strict)
-    return res
 
 
-def solve_lp(
-    lp: LinearProgram,
-    ds: xr.Dataset,
-    solver_options: SolverOptions | None = None,
-    verify: bool = True,
-    strict: bool = False,
-) -> xr.Dataset:
-    """Solve a built program and return its verified results."""
-    so = solver_options or SolverOptions()
-    sf = prepare(lp)
-    sol = run_solver(lp, sf, ds, so)
-    return finish(lp, sf, ds, sol, verify, strict)
-
-
-def solve_scenario(s, ds: xr.Dataset | None = None) -> xr.Dataset:
-    """Load (unless ``ds`` is given), solve and verify one scenario with its extensions."""
+def solve_scenario(s, ds: xr.Dataset | None = None, workers: int | None = None) -> xr.Dataset:
+    """Load (unless ``ds`` is given), solve and verify one scenario with its extensions, by
+    the scenario's solve method (``workers``: processes for sub-horizons, default 2)."""
     from .scenario import load_scenario
 
     if ds is None:
         ds = load_scenario(s)
     opts, so = options_of(s)
-    return solve(ds, opts, so, extensions=list(s.extensions), strict=s.strict)
+    return solve(
+        ds,
+        opts,
+        so,
+        extensions=list(s.extensions),
+        strict=s.strict,
+        method=s.solve.method,
+        decomposition=decomposition_of(s, workers),
+    )
 
 
 def export_model(m_or_ds, path, options: Options | None = None) -> None:

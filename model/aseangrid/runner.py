@@ -140,6 +140,7 @@ def plan_run(
     out: str | Path | None = None,
     hours: int | None = None,
     strict: bool | None = None,
+    exact: bool = False,
 ) -> RunPlan:
     """Check a whole run request before anything is solved (see :func:`run`)."""
     from .session import sweep_groups
@@ -161,9 +162,12 @@ def plan_run(
     runfile, scen = load_run(path)
     names = _selection(path, runfile, scen, scenarios, all_scenarios)
     update = {k: v for k, v in (("hours", hours), ("strict", strict)) if v is not None}
-    if update:
-        for n in names:
-            scen[n] = Scenario.model_validate({**scen[n].model_dump(), **update})
+    for n in names:
+        d = scen[n].model_dump()
+        if exact:
+            d["solve"]["method"] = "monolithic"
+        if update or exact:
+            scen[n] = Scenario.model_validate({**d, **update})
     plan = RunPlan(
         path, runfile, {n: scen[n] for n in names}, names, Path(out) if out else default_out(path)
     )
@@ -190,6 +194,8 @@ def _info(res: xr.Dataset, name: str, scenario_json: str, t_load: float, t0: flo
         "solver": res.attrs.get("solver", ""),
         "verified": bool(res.attrs.get("verified", 0)),
         "warm_start": bool(res.attrs.get("warm_start", 0)),
+        "decomposition": res.attrs.get("decomposition", "monolithic"),
+        "certified_gap_excl_penalties": res.attrs.get("certified_gap_excl_penalties"),
         "policy_breaches": res.attrs.get("policy_breaches", ""),
         "unserved_energy": res.attrs.get("unserved_energy_note", ""),
         "input_dataset": res.attrs["input_dataset"],
@@ -206,8 +212,9 @@ def _write(res: xr.Dataset, name: str, folder: str) -> None:
     write_scenario(res, Path(folder) / name)
 
 
-def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
-    """Load, solve, verify and write one scenario; return its record."""
+def _solve_one(name: str, scenario_json: str, folder: str, workers: int | None = None) -> dict:
+    """Load, solve, verify and write one scenario; return its record (``workers``: processes
+    for the sub-horizons of a decomposed solve)."""
     from .pipeline import solve_scenario
     from .scenario import load_scenario
 
@@ -216,7 +223,7 @@ def _solve_one(name: str, scenario_json: str, folder: str) -> dict:
     ds = load_scenario(s)
     ds.attrs["scenario_name"] = name
     t_load = time.perf_counter() - t0
-    res = solve_scenario(s, ds)
+    res = solve_scenario(s, ds, workers=workers)
     _write(res, name, folder)
     return _info(res, name, scenario_json, t_load, t0)
 
@@ -267,14 +274,26 @@ def _solve_sweep(names: list[str], jsons: list[str], folder: str) -> list[dict]:
 
 
 def solve_group(
-    names: list[str], jsons: list[str], folder: str, progress: Progress | None = None
+    names: list[str],
+    jsons: list[str],
+    folder: str,
+    progress: Progress | None = None,
+    workers: int | None = None,
 ) -> list[dict]:
-    """A group of :func:`aseangrid.session.sweep_groups`: one scenario, a pathway, or a sweep."""
+    """A group of :func:`aseangrid.session.sweep_groups`: one scenario, a pathway, or a sweep
+    (``workers``: processes for sub-horizons of decomposed solves)."""
     if len(names) > 1:
         return _solve_sweep(names, jsons, folder)
     if Scenario.model_validate_json(jsons[0]).pathway is not None:
         return _solve_pathway(names[0], jsons[0], folder, progress)
-    return [_solve_one(names[0], jsons[0], folder)]
+    return [_solve_one(names[0], jsons[0], folder, workers)]
+
+
+def _cores_each(side_by_side: int) -> int:
+    """Sub-horizon processes per scenario when ``side_by_side`` scenarios run at once."""
+    import os
+
+    return max(1, (os.cpu_count() or 1) // max(1, side_by_side))
 
 
 def _worker_start() -> None:
@@ -285,11 +304,17 @@ def _worker_start() -> None:
 def _in_parallel(
     plan: RunPlan, folder: Path, jobs: int, done: Callable[[list[str], list[dict]], None]
 ) -> None:
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.groups)), initializer=_worker_start)
+    n = min(jobs, len(plan.groups))
+    pool = ProcessPoolExecutor(max_workers=n, initializer=_worker_start)
     try:
         futs = {
             pool.submit(
-                solve_group, g, [plan.scenarios[n].model_dump_json() for n in g], str(folder)
+                solve_group,
+                g,
+                [plan.scenarios[x].model_dump_json() for x in g],
+                str(folder),
+                None,
+                _cores_each(n),
             ): g
             for g in plan.groups
         }
@@ -316,6 +341,9 @@ def _solve_all(plan: RunPlan, folder: Path, jobs: int, say: Progress) -> list[di
             if info.get("pathway") and not parallel:
                 continue  # reported year by year as they went
             extra = ", warm start" if info.get("warm_start") else ""
+            if str(info.get("decomposition", "")).startswith("decomposed"):
+                gap = info.get("certified_gap_excl_penalties") or 0.0
+                extra += f", decomposed, certified gap {gap:.3%}"
             say(
                 f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
                 f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
@@ -335,7 +363,11 @@ def _solve_all(plan: RunPlan, folder: Path, jobs: int, say: Progress) -> list[di
                 done(
                     g,
                     solve_group(
-                        g, [plan.scenarios[n].model_dump_json() for n in g], str(folder), say
+                        g,
+                        [plan.scenarios[n].model_dump_json() for n in g],
+                        str(folder),
+                        say,
+                        _cores_each(1),
                     ),
                 )
     except SolveError as exc:
@@ -387,6 +419,7 @@ def run(
     hours: int | None = None,
     progress: Progress | None = None,
     strict: bool | None = None,
+    exact: bool = False,
 ) -> Path:
     """Run the scenarios of a run file, compare them and write the report.
 
@@ -413,6 +446,9 @@ def run(
     strict
         A missed policy or unserved energy is an error (exit 11) for every scenario (default:
         each scenario's ``strict`` key).
+    exact
+        Solve every scenario as one exact LP (``solve: {method: monolithic}``) instead of the
+        default decomposition of full-year dispatch (:mod:`aseangrid.decompose`).
 
     Returns
     -------
@@ -421,7 +457,7 @@ def run(
         ``report.html``, ``report.md``, ``figures/``, ``tables/`` and ``log.json``.
     """
     say = progress or (lambda msg: None)
-    plan = plan_run(path, scenarios, all_scenarios, out, hours, strict)
+    plan = plan_run(path, scenarios, all_scenarios, out, hours, strict, exact)
     target = check_target(plan.out, overwrite, plan.inputs)
     old_term = signal.signal(signal.SIGTERM, _terminate)
     t0 = time.perf_counter()

@@ -18,9 +18,9 @@ import time as _time
 import numpy as np
 import xarray as xr
 
+from .engine import finish, prepare
 from .errors import InputError, Problem
 from .formulation import Options, build_lp
-from .pipeline import finish, prepare
 from .scenario import transforms as tf
 from .solve.diagnose import diagnoser
 from .solve.highs import HighsLP
@@ -224,10 +224,20 @@ def set_sweep_values(session: Session, s) -> None:
             session.set_link_capacity(link, mw)
 
 
+def _monolithic(d: dict) -> bool:
+    """A scenario (as a dict) is solved as one LP: asked for, or too short to decompose."""
+    m = d.get("solve", {})
+    if m.get("method") == "monolithic":
+        return True
+    hours = d.get("hours")
+    return hours is not None and hours < 2 * m.get("subhorizon_hours", 168)
+
+
 def sweep_groups(scen: dict, names: list[str]) -> list[list[str]]:
     """Group scenarios that differ only in the values of their carbon caps, carbon prices or
     link capacities (same keys, everything else equal): such a group is solved in one live
-    session (built once, numbers changed in the solver, warm-started)."""
+    session (built once, numbers changed in the solver, warm-started). Scenarios solved by
+    decomposition (full-year dispatch, the default) are solved one by one."""
     import json
 
     groups: dict[str, list[str]] = {}
@@ -240,6 +250,7 @@ def sweep_groups(scen: dict, names: list[str]) -> list[list[str]]:
             and d["expansion"] is None
             and not d["extensions"]
             and d["solver"]["solver"] == "highs"
+            and _monolithic(d)
         ):
             d["carbon_caps"] = {k: v["countries"] for k, v in d["carbon_caps"].items()}
             d["carbon_price_usd_per_t"] = sorted(d["carbon_price_usd_per_t"])

@@ -316,6 +316,15 @@ def step_hours(ds: xr.Dataset) -> np.ndarray:
     return ds["time_weight_h"].values
 
 
+def limit_share(ds: xr.Dataset) -> float:
+    """The share of an annual cap or limit that applies to this horizon: ``horizon_share``,
+    unless the Dataset gives its limits for the horizon itself (``annual_limit_share``, e.g.
+    1.0 for a sub-horizon of a decomposed solve, whose budgets are already its own)."""
+    if "annual_limit_share" in ds:
+        return float(ds["annual_limit_share"])
+    return horizon_share(ds)
+
+
 def horizon_share(ds: xr.Dataset) -> float:
     """The share of a year the horizon stands for: ``sum_t w_t / 8760``.
 

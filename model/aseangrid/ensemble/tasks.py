@@ -86,7 +86,7 @@ class TaskSolver:
         from ..pipeline import options_of, solve_scenario
 
         if not self.warm_start:
-            return solve_scenario(s)
+            return solve_scenario(s, workers=1)  # Dask workers may not have children
         from ..scenario import load_scenario
         from ..session import Session, set_sweep_values
 

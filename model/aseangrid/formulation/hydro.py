@@ -7,7 +7,7 @@ import xarray as xr
 
 from ..data.timeagg import step_hours
 from ..lp import LinearProgram
-from .stock import initial_level, write_stock
+from .stock import final_level, initial_level, write_stock
 
 
 def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
@@ -54,6 +54,7 @@ def add_hydro_reservoir(lp: LinearProgram, ds: xr.Dataset) -> None:
         energy_mwh=E[sel],
         energy_new=None,
         initial_mwh=initial_level(ds, "reservoir_level_initial_mwh", E)[sel],
+        final_mwh=final_level(ds, "reservoir_level_final_mwh", E.size)[sel],
         level_description="Energy stored in hydro reservoirs at the end of each hour.",
         row_block_kwargs=dict(
             description="Reservoir energy balance.",

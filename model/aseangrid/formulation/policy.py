@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
-from ..data.timeagg import horizon_share
+from ..data.timeagg import limit_share
 from ..data.units import MWH_PER_TWH, T_PER_MT
 from ..lp import LinearProgram, RowBlock
 from ._util import country_index
@@ -74,7 +74,7 @@ def add_carbon_cap(lp: LinearProgram, ds: xr.Dataset) -> None:
         "0 when the cap does not bind.",
         dual_sign=-1.0,
     )
-    rhs = T_PER_MT * horizon_share(ds) * ds["carbon_cap_mt"].values
+    rhs = T_PER_MT * limit_share(ds) * ds["carbon_cap_mt"].values
     lp.add_rows(blk, rows, cols, coefs, rhs)
 
 
@@ -186,7 +186,7 @@ def add_coal_generation_max(lp: LinearProgram, ds: xr.Dataset) -> None:
         rows,
         cols,
         coefs,
-        MWH_PER_TWH * horizon_share(ds) * ds["coal_generation_max_twh"].values[idx],
+        MWH_PER_TWH * limit_share(ds) * ds["coal_generation_max_twh"].values[idx],
     )
 
 

@@ -39,6 +39,11 @@ def initial_level(ds: xr.Dataset, var: str, capacity_mwh: np.ndarray) -> np.ndar
     return ds[var].values if var in ds else 0.5 * np.asarray(capacity_mwh, dtype=float)
 
 
+def final_level(ds: xr.Dataset, var: str, k: int) -> np.ndarray:
+    """Level the horizon must end at [MWh] per stock (NaN: free); none unless ``ds[var]``."""
+    return ds[var].values if var in ds else np.full(k, np.nan)
+
+
 def write_stock(
     lp: LinearProgram,
     ds: xr.Dataset,
@@ -51,6 +56,7 @@ def write_stock(
     energy_mwh: np.ndarray,
     energy_new: tuple[np.ndarray, np.ndarray] | None,
     initial_mwh: np.ndarray | None = None,
+    final_mwh: np.ndarray | None = None,
     level_description: str,
     row_block_kwargs: dict,
 ) -> VarBlock:
@@ -70,6 +76,9 @@ def write_stock(
         a stock that cannot be extended), or ``None``.
     initial_mwh
         Level before the first step of a non-cyclic run [MWh] (default: half the capacity).
+    final_mwh
+        Level the last step of a non-cyclic hourly run must end at [MWh] (NaN or ``None``:
+        free); a decomposed solve fixes it at a sub-horizon's boundary.
     """
     E_ub = energy_mwh.copy()
     if energy_new is not None:
@@ -80,6 +89,9 @@ def write_stock(
         lvl, entries, b = _hourly_level(
             lp, ds, level_name, dim, E_ub, level_description, rhs, energy_mwh, initial_mwh
         )
+        if final_mwh is not None and not lp.options.cyclic:
+            fix = np.isfinite(final_mwh)
+            lvl.lb[-1, fix] = lvl.ub[-1, fix] = final_mwh[fix]
     else:
         lvl, entries, b = _period_level(lp, ds, level_name, dim, E_ub, level_description, rhs)
     lc = lvl.cols()

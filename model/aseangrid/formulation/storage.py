@@ -8,7 +8,7 @@ import xarray as xr
 from ..data.timeagg import horizon_share, step_hours
 from ..lp import LinearProgram, RowBlock
 from ._util import inject, node_index
-from .stock import initial_level, write_stock
+from .stock import final_level, initial_level, write_stock
 
 
 def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
@@ -65,6 +65,7 @@ def add_storage(lp: LinearProgram, ds: xr.Dataset) -> None:
         energy_mwh=E,
         energy_new=enew,
         initial_mwh=initial_level(ds, "storage_level_initial_mwh", E),
+        final_mwh=final_level(ds, "storage_level_final_mwh", S),
         level_description="Energy stored at the end of each hour.",
         row_block_kwargs=dict(
             description="Storage energy balance.",

@@ -16,7 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
-from ..data.timeagg import horizon_share, period_bounds, step_hours
+from ..data.timeagg import limit_share, period_bounds, step_hours
 from ..errors import VerificationError
 from .derive import by_label, retired
 
@@ -287,7 +287,7 @@ def _annual(ds, res, var: str, sel: np.ndarray, coef: np.ndarray | None = None) 
 def _policies(c: Checks, ds, res) -> None:
     if not ds.sizes["generator"]:
         return
-    share = horizon_share(ds)
+    share = limit_share(ds)
     gc = ds["generator_country"].values
     ef = ds["emission_factor_t_per_mwh"].values
     countries = ds["country"].values.tolist()

@@ -14,6 +14,7 @@ from .model import (
     ReportSettings,
     RunFile,
     Scenario,
+    SolveMethod,
     SolverSettings,
     TimeResolution,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "ReportSettings",
     "RunFile",
     "Scenario",
+    "SolveMethod",
     "SolverSettings",
     "TimeResolution",
     "apply",

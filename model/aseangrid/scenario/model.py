@@ -57,6 +57,32 @@ class SolverSettings(_Strict):
     time_limit_s: float | None = Field(None, gt=0)
 
 
+class SolveMethod(_Strict):
+    """How a horizon is solved (see :mod:`aseangrid.decompose`)."""
+
+    method: Literal["auto", "decomposed", "monolithic"] = Field(
+        "auto",
+        description="auto: decomposed where the horizon allows it (hourly dispatch of two weeks "
+        "or more, no ramping rows or extensions), else monolithic; monolithic: the exact LP.",
+    )
+    block_hours: int = Field(6, ge=1, le=168, description="Hours per step of the coarse year.")
+    subhorizon_hours: int = Field(168, ge=24, le=4380, description="Hours per sub-horizon.")
+    tolerance: float = Field(
+        1e-3,
+        gt=0,
+        le=0.5,
+        description="Certified gap accepted (share of the system cost "
+        "without policy penalties) before refining.",
+    )
+    workers: int | None = Field(
+        None,
+        ge=1,
+        le=64,
+        description="Processes solving sub-horizons (default: the cores "
+        "left per scenario being solved).",
+    )
+
+
 class CarbonCap(_Strict):
     """A CO2 cap on a group of countries (``ASEAN`` for all ten)."""
 
@@ -221,6 +247,7 @@ class Scenario(_Strict):
         "penalised solution with warnings.",
     )
     solver: SolverSettings = Field(default_factory=SolverSettings)
+    solve: SolveMethod = Field(default_factory=SolveMethod)
     countries: list[str] | None = Field(
         None, description="Model only these countries' nodes (default: all)."
     )
