@@ -38,6 +38,7 @@ def main() -> None:
     ap.add_argument("--block-hours", type=int, default=6)
     ap.add_argument("--refine-block-hours", type=int, default=3)
     ap.add_argument("--tolerance", type=float, default=1e-3)
+    ap.add_argument("--tolerance-excl-penalties", type=float, default=5e-3)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--hours", type=int, default=0)
     a = ap.parse_args()
@@ -55,6 +56,7 @@ def main() -> None:
             block_hours=a.block_hours,
             workers=a.workers,
             tolerance=a.tolerance,
+            tolerance_excl_penalties=a.tolerance_excl_penalties,
             refine_block_hours=a.refine_block_hours or None,
         )
         t0 = time.perf_counter()
@@ -68,6 +70,8 @@ def main() -> None:
             "subhorizons_s": rd.attrs["time_subhorizons_s"],
             "objective_usd": rd.attrs["objective_usd"],
             "lower_bound_usd": rd.attrs["lower_bound_usd"],
+            "lower_bound_coarse_usd": rd.attrs["lower_bound_coarse_usd"],
+            "lower_bound_lagrangian_usd": rd.attrs["lower_bound_lagrangian_usd"],
             "penalty_free_usd": penalty_free(rd),
             "certified_gap": rd.attrs["certified_gap"],
             "certified_gap_excl_penalties": rd.attrs["certified_gap_excl_penalties"],
@@ -84,8 +88,10 @@ def main() -> None:
             row["measured_gap_excl_penalties"] = (
                 rd.attrs["objective_usd"] - rm.attrs["objective_usd"]
             ) / penalty_free(rm)
-            row["co2_mt"] = [float(rd["emissions_country_t"].sum()) / 1e6,
-                             float(rm["emissions_country_t"].sum()) / 1e6]
+            row["co2_mt"] = [
+                float(rd["emissions_country_t"].sum()) / 1e6,
+                float(rm["emissions_country_t"].sum()) / 1e6,
+            ]
         print(json.dumps(row), flush=True)
 
 

@@ -30,6 +30,7 @@ FLOORS: dict[str, int] = {
     "examples": 4,
     "report": 5,
     "runner": 6,
+    "jobs": 6,
     "pathway": 6,
     "ensemble": 6,
     "cli": 7,

@@ -4,6 +4,7 @@ a worker killed mid-run, resume; on a LocalCluster with 2 workers and the shippe
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 from pathlib import Path
@@ -111,10 +112,17 @@ def test_shipped_ensemble_files_validate():
     assert len(members) == 20 and ef.warm_start
     assert {m.scenario.hydrology for m in members} == {"normal", "dry"}
     assert members[0].scenario.year == 2030 and members[0].scenario.hours is None
-    # warm start: the 5 caps of each hydrology x topology share one session
-    assert [len(t) for t in plan_tasks(members, 2, True)] == [5, 5, 5, 5]
+    # full years are solved decomposed (processes per week), so each member is its own task
+    assert [len(t) for t in plan_tasks(members, 2, True)] == [1] * 20
+    # solved as one LP, the 5 caps of each hydrology x topology share one live session
+    exact = [
+        dataclasses.replace(m, scenario=m.scenario.model_copy(update={"solve": mono}))
+        for m in members
+        for mono in [m.scenario.solve.model_copy(update={"method": "monolithic"})]
+    ]
+    assert [len(t) for t in plan_tasks(exact, 2, True)] == [5, 5, 5, 5]
     # more workers than sweeps: sweeps are halved so no worker idles
-    assert len(plan_tasks(members, 8, True)) == 8
+    assert len(plan_tasks(exact, 8, True)) == 8
     month = load_ensemble(root / "ensemble-hydro-carbon-month.yaml")[1]
     assert [m.name for m in month][:2] == ["normal-integrated-cap800", "normal-integrated-cap750"]
     assert all(m.scenario.hours == 720 for m in month)

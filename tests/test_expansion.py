@@ -303,7 +303,7 @@ def test_representative_periods_all_days_equal_the_hourly_model():
         dict(dataset=str(SHIPPED), year=2030, countries=["LAO", "THA"], hours=14 * DAY)
     )
     ds = load_scenario(s)
-    hourly = ag.solve(ds)
+    hourly = ag.solve(ds, method="monolithic")
     linked = ag.solve(representative_periods(ds, 14))
     assert linked.attrs["objective_usd"] == pytest.approx(hourly.attrs["objective_usd"], rel=1e-7)
 
@@ -315,7 +315,7 @@ def test_representative_periods_close_to_the_hourly_year_on_a_small_case():
         dict(dataset=str(SHIPPED), year=2030, countries=["LAO", "THA"], hours=56 * DAY)
     )
     ds = load_scenario(s)
-    hourly = ag.solve(ds)
+    hourly = ag.solve(ds, method="monolithic")
     rep = ag.solve(representative_periods(ds, 14))
     assert rep.attrs["objective_usd"] == pytest.approx(hourly.attrs["objective_usd"], rel=0.03)
     em_h, em_r = float(hourly["emissions_t"].sum()), float(rep["emissions_t"].sum())

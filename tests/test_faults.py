@@ -371,7 +371,7 @@ def _interrupt(case, sig, wait_for: str, delay: float):
     shipped = Path(__file__).resolve().parents[1] / "inputs" / "asean"
     case["rf"].write_text(
         textwrap.dedent(f"""
-        defaults: {{dataset: {shipped}, year: 2024, hours: 2190}}
+        defaults: {{dataset: {shipped}, year: 2024, hours: 8760}}
         scenarios: {{a: {{}}}}
     """)
     )
@@ -411,11 +411,11 @@ def _interrupt(case, sig, wait_for: str, delay: float):
 
 
 def test_sigint_during_solve(case):
-    _interrupt(case, signal.SIGINT, "loading, building", delay=12.0)
+    _interrupt(case, signal.SIGINT, "loading, building", delay=6.0)
 
 
 def test_sigterm_during_solve(case):
-    _interrupt(case, signal.SIGTERM, "loading, building", delay=12.0)
+    _interrupt(case, signal.SIGTERM, "loading, building", delay=6.0)
 
 
 def test_interrupt_while_writing_leaves_nothing(case, monkeypatch):

@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 import aseangrid as ag
+from aseangrid.engine import prepare, run_solver
 from aseangrid.errors import PolicyBreachError, PolicyBreachWarning, VerificationError
 from aseangrid.formulation import Options, build_lp
 from aseangrid.lp import assemble, residuals
-from aseangrid.pipeline import prepare, run_solver
 from aseangrid.results import extract, verify_results
 from aseangrid.results.breaches import mark_breaches
 from aseangrid.scenario import Scenario, apply, load_scenario

@@ -22,8 +22,8 @@ import pytest
 pytest.importorskip("pypsa")
 
 import aseangrid as ag
+from aseangrid.engine import prepare, run_solver
 from aseangrid.formulation import build_lp
-from aseangrid.pipeline import prepare, run_solver
 from aseangrid.results import extract, verify_results
 from aseangrid.solve import Solution, SolverOptions
 

@@ -139,12 +139,9 @@ def solve(
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
     """Solve the hourly dispatch of one year and write results (NetCDF + CSV tables)."""
-    from .data import load_inputs
     from .formulation import Options
-    from .pipeline import solve as _solve
     from .results.folders import check_target
     from .results.store import write_results
-    from .scenario import isolate
     from .solve import SolverOptions
 
     out = out or Path("runs") / f"{Path(path).name}-{year}{'-isolated' if isolated else ''}"
@@ -159,48 +156,56 @@ def solve(
             time_limit_s=time_limit or None,
             log=log,
         )
-        with console.status(f"loading {path} for {year}"):
-            ds = load_inputs(
-                path, year=year, hydrology=hydrology, value_of_lost_load_usd_per_mwh=voll
-            )
-        _print_defaults(ds)
-        if hours:
-            ds = ds.isel(time=slice(0, hours))
-        if isolated:
-            ds = isolate(ds)
-        console.print(
-            f"[green]loaded[/] {ds.sizes['node']} nodes, {ds.sizes['generator']} generators, "
-            f"{ds.sizes['link']} links, {ds.sizes['time']} hours "
-            f"({time.perf_counter() - t0:.1f} s)"
-        )
+        ds = _load_for_solve(path, year, hydrology, voll, hours, isolated, t0)
         opts = Options(unserved_energy=unserved_energy, policy_slack=policy_slack)
-        with console.status("building, solving and verifying (a full year takes minutes)"):
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                res = _solve(
-                    ds,
-                    opts,
-                    solver_options=so,
-                    strict=strict,
-                    method="monolithic" if exact else "auto",
-                )
-        _print_warnings(caught)
-        if str(res.attrs.get("decomposition", "")).startswith("decomposed"):
-            console.print(
-                f"[green]decomposed[/]: lower bound {res.attrs['lower_bound_usd'] / 1e9:.4f} bn "
-                f"USD, certified gap {res.attrs['certified_gap_excl_penalties']:.3%} of the "
-                "cost without policy penalties (--exact for the monolithic LP)"
-            )
-        console.print(
-            f"[green]solved[/] build {res.attrs['time_build_s']:.1f} s, hand-over "
-            f"{res.attrs['time_compile_s'] + res.attrs['time_handover_s']:.1f} s, solve "
-            f"{res.attrs['time_solve_s']:.1f} s, verified ({res.attrs['time_verify_s']:.1f} s)"
-        )
+        res = _solve_and_say(ds, opts, so, strict, exact)
         with console.status(f"writing {out}"):
             write_results(res, out, overwrite=overwrite, protect=(path,))
     except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
     _print_summary(res, out, time.perf_counter() - t0)
+
+
+def _load_for_solve(path, year, hydrology, voll, hours, isolated, t0):
+    from .data import load_inputs
+    from .scenario import isolate
+
+    with console.status(f"loading {path} for {year}"):
+        ds = load_inputs(path, year=year, hydrology=hydrology, value_of_lost_load_usd_per_mwh=voll)
+    _print_defaults(ds)
+    if hours:
+        ds = ds.isel(time=slice(0, hours))
+    if isolated:
+        ds = isolate(ds)
+    console.print(
+        f"[green]loaded[/] {ds.sizes['node']} nodes, {ds.sizes['generator']} generators, "
+        f"{ds.sizes['link']} links, {ds.sizes['time']} hours ({time.perf_counter() - t0:.1f} s)"
+    )
+    return ds
+
+
+def _solve_and_say(ds, opts, so, strict: bool, exact: bool):
+    from .pipeline import solve as _solve
+
+    with console.status("building, solving and verifying (a full year takes minutes)"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = _solve(
+                ds, opts, solver_options=so, strict=strict, method="monolithic" if exact else "auto"
+            )
+    _print_warnings(caught)
+    if str(res.attrs.get("decomposition", "")).startswith("decomposed"):
+        console.print(
+            f"[green]decomposed[/]: lower bound {res.attrs['lower_bound_usd'] / 1e9:.4f} bn USD, "
+            f"certified gap {res.attrs['certified_gap_excl_penalties']:.3%} of the cost without "
+            "policy penalties (--exact for the monolithic LP)"
+        )
+    console.print(
+        f"[green]solved[/] build {res.attrs['time_build_s']:.1f} s, hand-over "
+        f"{res.attrs['time_compile_s'] + res.attrs['time_handover_s']:.1f} s, solve "
+        f"{res.attrs['time_solve_s']:.1f} s, verified ({res.attrs.get('time_verify_s', 0):.1f} s)"
+    )
+    return res
 
 
 def _print_warnings(caught) -> None:

@@ -196,6 +196,7 @@ def decomposition_of(s, workers: int | None = None):
         block_hours=m.block_hours,
         subhorizon_hours=m.subhorizon_hours,
         tolerance=m.tolerance,
+        tolerance_excl_penalties=m.tolerance_excl_penalties,
         workers=m.workers or workers or max(1, min(2, os.cpu_count() or 1)),
     )
 

@@ -188,6 +188,21 @@ class LinearProgram:
         self.rows[block.name] = block
         self.triplets[block.name] = Triplets(rows, cols, coefs, rhs)
 
+    def add_entries(
+        self, block: str, rows: np.ndarray, cols: np.ndarray, coefs: np.ndarray | float
+    ) -> None:
+        """Add coefficients to existing rows of a block (e.g. a column that enters them)."""
+        t = self.triplets[block]
+        rows = np.asarray(rows, dtype=np.int64).ravel()
+        cols = np.asarray(cols, dtype=np.int64).ravel()
+        coefs = np.broadcast_to(np.asarray(coefs, dtype=float), rows.shape).ravel()
+        self.triplets[block] = Triplets(
+            np.concatenate([t.rows, rows]),
+            np.concatenate([t.cols, cols]),
+            np.concatenate([t.coefs, coefs]),
+            t.rhs,
+        )
+
     # ------------------------------------------------------------------ costs
     def add_cost(self, component: str, cols: np.ndarray, cost: np.ndarray | float) -> None:
         """Add ``sum cost * x[cols]`` [USD] to the objective under a cost component name."""

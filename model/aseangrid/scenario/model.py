@@ -71,8 +71,14 @@ class SolveMethod(_Strict):
         1e-3,
         gt=0,
         le=0.5,
-        description="Certified gap accepted (share of the system cost "
-        "without policy penalties) before refining.",
+        description="Certified gap accepted (share of the objective) before refining.",
+    )
+    tolerance_excl_penalties: float = Field(
+        5e-3,
+        gt=0,
+        le=0.5,
+        description="Certified gap accepted as a share of the system cost without policy "
+        "penalties (both must hold).",
     )
     workers: int | None = Field(
         None,
