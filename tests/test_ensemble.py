@@ -114,13 +114,15 @@ def test_shipped_ensemble_files_validate():
     assert members[0].scenario.year == 2030 and members[0].scenario.hours is None
     # full years are solved decomposed (processes per week), so each member is its own task
     assert [len(t) for t in plan_tasks(members, 2, True)] == [1] * 20
-    # solved as one LP, the 5 caps of each hydrology x topology share one live session
+    # solved as one LP, the 5 caps x 2 topologies of each hydrology share one live session
     exact = [
         dataclasses.replace(m, scenario=m.scenario.model_copy(update={"solve": mono}))
         for m in members
         for mono in [m.scenario.solve.model_copy(update={"method": "monolithic"})]
     ]
-    assert [len(t) for t in plan_tasks(exact, 2, True)] == [5, 5, 5, 5]
+    tasks = plan_tasks(exact, 2, True)
+    assert [len(t) for t in tasks] == [10, 10]
+    assert all(m.scenario.topology == "isolated" for t in tasks for m in t[:5])
     # more workers than sweeps: sweeps are halved so no worker idles
     assert len(plan_tasks(exact, 8, True)) == 8
     month = load_ensemble(root / "ensemble-hydro-carbon-month.yaml")[1]
