@@ -108,10 +108,18 @@ def live_pair(scen: dict, a, cold: dict) -> None:
     (only the cross-border bounds change; the solver starts from the isolated basis)."""
     from aseangrid.session import Session, set_sweep_values, sweep_groups
 
-    names = sweep_groups(scen, a.scenarios)[0]
+    exact = {
+        n: scen[n].model_copy(
+            update={
+                "hours": a.hours or None,
+                "solve": scen[n].solve.model_copy(update={"method": "monolithic"}),
+            }
+        )
+        for n in a.scenarios
+    }
     session = None
-    for name in names:
-        s = scen[name].model_copy(update={"hours": a.hours or None})
+    for name in sweep_groups(exact, a.scenarios)[0]:
+        s = exact[name]
         t0 = time.perf_counter()
         if session is None:
             session = Session(load_scenario(s), *options_of(s))
