@@ -16,6 +16,7 @@ PKG = Path(__file__).resolve().parents[1] / "model" / "aseangrid"
 FLOORS: dict[str, int] = {
     "errors": 0,
     "procs": 0,
+    "progress": 0,
     "lp": 0,
     "data": 1,
     "formulation": 2,

@@ -186,9 +186,14 @@ def _load_for_solve(path, year, hydrology, voll, hours, isolated, t0):
 
 def _solve_and_say(ds, opts, so, strict: bool, exact: bool):
     from .pipeline import solve as _solve
+    from .progress import Heartbeat
 
-    with console.status("building, solving and verifying (a full year takes minutes)"):
-        with warnings.catch_warnings(record=True) as caught:
+    with console.status("building, solving and verifying") as status:
+        if console.is_terminal:  # the spinner's line changes every 2 s
+            show, every = status.update, 2.0
+        else:  # a log: one line every 10 s
+            show, every = (lambda line: console.print(line, markup=False, highlight=False)), 10.0
+        with Heartbeat(show, "solving", every), warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res = _solve(
                 ds, opts, solver_options=so, strict=strict, method="monolithic" if exact else "auto"

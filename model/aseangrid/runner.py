@@ -23,6 +23,7 @@ import xarray as xr
 
 from .errors import InputError, Problem, SolveError
 from .jobs import cores_each, solve_group, worker_start
+from .progress import Heartbeat
 from .report.rewrite import report_run, reread_report
 from .results.folders import atomic_folder, check_target
 from .results.store import read_results, write_netcdf
@@ -234,21 +235,29 @@ def _solve_all(plan: RunPlan, folder: Path, jobs: int, say: Progress) -> list[di
 
     try:
         if parallel:
-            _in_parallel(plan, folder, jobs, done)
+            left = [n for g in plan.groups for n in g]
+            with Heartbeat(say, "  solving side by side", 10.0) as beat:
+                beat.latest = ", ".join(left)
+
+                def done_and_note(group: list[str], infos: list[dict]) -> None:
+                    done(group, infos)
+                    left[:] = [n for n in left if n not in group]
+                    beat.latest = ", ".join(left)
+
+                _in_parallel(plan, folder, jobs, done_and_note)
         else:
             for g in plan.groups:
                 current[:] = g
                 say(f"  {', '.join(g)}: loading, building, solving, verifying ...")
-                done(
-                    g,
-                    solve_group(
+                with Heartbeat(say, f"  {', '.join(g)}", 10.0):
+                    infos = solve_group(
                         g,
                         [plan.scenarios[n].model_dump_json() for n in g],
                         str(folder),
                         say,
                         cores_each(1),
-                    ),
-                )
+                    )
+                done(g, infos)
     except SolveError as exc:
         _explain_failure(plan, exc, ",".join(current) or "one of the scenarios")
         raise

@@ -10,6 +10,7 @@ import xarray as xr
 from ..engine import finish, prepare, run_solver
 from ..errors import SolveError
 from ..formulation import Options, build_lp
+from ..progress import report as say_progress
 from ..solve.options import SolverOptions
 from .split import Decomposition, coarse, subhorizon_datasets
 from .weeks import lagrangian_bound, relevelled, solve_in_parallel, stitch
@@ -41,7 +42,9 @@ def _coarse_solve(ds: xr.Dataset, options: Options, so: SolverOptions, block_hou
 
 def _pass(ds, options, so, dec, lp, sf) -> dict:
     """One decomposition: coarse year, sub-horizons, stitched solution (not yet verified)."""
+    say_progress(f"coarse year in {dec.block_hours}-hour blocks")
     cds, cres, lower, duals, t_coarse = _coarse_solve(ds, options, so, dec.block_hours)
+    say_progress(f"coarse year solved in {t_coarse:.0f} s; weekly sub-horizons")
     t0 = _time.perf_counter()
     subs = subhorizon_datasets(ds, cds, cres, dec)
     solved = solve_in_parallel(subs, options, so, dec.workers)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time as _time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 
 import numpy as np
@@ -12,6 +12,7 @@ import xarray as xr
 from ..engine import prepare, run_solver
 from ..formulation import Options, build_lp
 from ..procs import die_with_parent
+from ..progress import report as say_progress
 from ..solve.options import SolverOptions
 from ..solve.status import Solution
 from .split import minimal_slacks
@@ -52,10 +53,13 @@ def solve_in_parallel(subs: list, options: Options, so: SolverOptions, workers: 
     if workers <= 1:
         return solve_subhorizons(items, options, so)
     chunks = [items[i :: workers * 2] for i in range(workers * 2)]
+    parts = []
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
-        parts = list(
-            pool.map(solve_subhorizons, chunks, [options] * len(chunks), [so] * len(chunks))
-        )
+        futures = [pool.submit(solve_subhorizons, c, options, so) for c in chunks]
+        for f in as_completed(futures):
+            parts.append(f.result())
+            done = sum(len(p) for p in parts)
+            say_progress(f"sub-horizons: {done} of {len(items)} solved")
     return sorted((r for p in parts for r in p), key=lambda r: r["k"])
 
 
@@ -219,6 +223,7 @@ def lagrangian_bound(ds, options, so, dec, cds, cres, subs) -> tuple[float, floa
     from ..data.timeagg import limit_share
 
     t0 = _time.perf_counter()
+    say_progress("lower bound: sub-horizons priced by the coarse year's duals")
     prices = _prices(ds, cres)
     n = cds.sizes["time"]
     items = [

@@ -204,7 +204,17 @@ class HighsLP:
         h = self.h
         t0 = _time.perf_counter()
         h.HandleKeyboardInterrupt = True  # Ctrl-C stops HiGHS cleanly (status kInterrupt)
-        h.solve()
+        from ..progress import SimplexProgress, active
+
+        listen = active()
+        if listen:
+            cb = SimplexProgress()
+            h.cbSimplexInterrupt.subscribe(cb)
+        try:
+            h.solve()
+        finally:
+            if listen:
+                h.cbSimplexInterrupt.unsubscribe(cb)
         solve_s = _time.perf_counter() - t0
         status = h.modelStatusToString(h.getModelStatus())
         code = str(h.getModelStatus()).split(".")[-1]
