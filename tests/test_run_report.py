@@ -56,8 +56,10 @@ def test_run_writes_results_comparison_and_report(finished_run):
     assert not (out / "cap").exists()  # its scenarios did not all run
     html = (out / "report.html").read_text()
     for piece in (
+        "Summary of findings",
+        "Method and assumptions",
         "Headline",
-        "Emissions by country",
+        "CO2 emissions by country",
         "Trade per corridor",
         "data:image/png;base64",
         "Dispatch, X1",
@@ -65,8 +67,9 @@ def test_run_writes_results_comparison_and_report(finished_run):
     ):
         assert piece in html, piece
     md = (out / "report.md").read_text()
-    assert "| scenario |" in md and "figures/integration_emissions.png" in md
-    assert (out / "figures" / "integration_emissions.svg").is_file()
+    assert "| scenario |" in md and "figures/integration-emissions.png" in md
+    assert (out / "figures" / "integration-emissions.svg").is_file()
+    assert (out / "report.xlsx").is_file() and (out / "tables" / "integration-cost.csv").is_file()
     assert any("solved" in x for x in lines) and any("report" in x for x in lines)
 
 

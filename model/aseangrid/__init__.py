@@ -11,6 +11,7 @@ Typical use::
     res = ag.solve_model(m)
 
     folder = ag.run("runs/ltms.yaml")          # scenarios, comparison and report
+    run = ag.open_run(folder)                  # its scenarios and comparisons as xarray
     out = ag.ensemble("runs/ensemble-hydro-carbon.yaml")   # many scenarios on Dask
 """
 
@@ -30,7 +31,7 @@ from .errors import (
 from .formulation import Options
 from .lp.pyomo_view import describe
 from .pipeline import build_model, export_model, solve, solve_model
-from .report import write_report
+from .report import open_run, write_report
 from .results import verify_results
 from .results.store import write_results
 from .runner import load_results, run
@@ -65,6 +66,7 @@ __all__ = [
     "load_results",
     "load_run",
     "load_scenario",
+    "open_run",
     "report",
     "run",
     "solve",

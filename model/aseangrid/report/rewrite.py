@@ -73,9 +73,30 @@ def reread_report(folder: str | Path) -> dict:
             context="report request",
         )
     results = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/results.nc"))}
-    comps = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/comparison.nc"))}
+    comps = _comparisons(folder, runfile, results)
     pathways = {p.parent.name: read_results(p) for p in sorted(folder.glob("*/pathway.nc"))}
     return report_run(folder, runfile, comps, results, name=folder.name, pathways=pathways)
+
+
+def _comparisons(folder: Path, runfile: RunFile, results: dict) -> dict:
+    """The run's comparisons in run-file order: the stored ``comparison.nc``, or compared
+    again from the results when the stored file lacks a variable the current
+    :func:`aseangrid.compare.compare` writes (a run folder of an older version)."""
+    from ..compare import METRICS, compare
+
+    names = list(runfile.comparisons) or ["all"]
+    stored = {p.parent.name: p for p in folder.glob("*/comparison.nc")}
+    out = {}
+    for cname in [*names, *sorted(set(stored) - set(names))]:
+        if cname not in stored:
+            continue
+        cmp = read_results(stored[cname])
+        if any(m.name not in cmp for m in METRICS):
+            members = [str(s) for s in cmp["scenario"].values]
+            if all(m in results for m in members):
+                cmp = compare({m: results[m] for m in members}, reference=cmp.attrs["reference"])
+        out[cname] = cmp
+    return out
 
 
 def _listed_scenarios(folder: Path) -> list[str]:

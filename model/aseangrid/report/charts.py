@@ -1,0 +1,189 @@
+"""Figures of what a comparison changes: the cost waterfall, emissions change per country,
+trade per corridor, hourly price heat maps and the flow map (matplotlib; units and a source
+line on each, colours per technology from :data:`~aseangrid.report.figures.TECH_COLORS`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .fmt import Table, column, unit_of
+from .tables import ALL_CORRIDORS
+
+RISE, FALL, TOTAL = "#c0392b", "#27ae60", "#34495e"
+
+
+def fig_waterfall(cost: Table, ref: str, s: str) -> plt.Figure:
+    """The change of annual cost from ``ref`` to ``s`` by component [bn USD]: the reference
+    total, one bar per component, and the scenario total; modelling devices (unserved
+    energy, penalties) hatched."""
+    df = cost.df
+    comps = [c for c in df.index if not str(c).startswith("total")]
+    dcol = column(df, f"Δ {s} vs {ref} [")
+    u = unit_of(dcol)
+    d = df[dcol]
+    start = float(df.loc["total", f"{ref} [{u}]"])
+    end = float(df.loc["total", f"{s} [{u}]"])
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    labels, level = [f"{ref}\n(total)"], start
+    ax.bar(0, start, color=TOTAL)
+    for i, c in enumerate(comps, start=1):
+        v = float(d[c])
+        device = "unserved" in str(c) or "penalt" in str(c)
+        ax.bar(
+            i,
+            v,
+            bottom=level,
+            color=RISE if v > 0 else FALL,
+            hatch="//" if device else None,
+            edgecolor="k" if device else None,
+        )
+        ax.annotate(f"{v:+,.2f}", (i, level + max(v, 0)), ha="center", va="bottom", fontsize=7)
+        level += v
+        labels.append(str(c).replace(" (", "\n("))
+    ax.bar(len(comps) + 1, end, color=TOTAL)
+    labels.append(f"{s}\n(total)")
+    ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
+    lo = min(start, end, level) * 0.97
+    hi = max(start, end) * 1.02 + max(0.0, float(d[comps].clip(lower=0).sum()))
+    ax.set_ylim(lo, hi)
+    ax.set_ylabel(f"annual cost [{u}]")
+    ax.set_title(f"Cost: {ref} → {s} by component (hatched: modelling devices)", fontsize=10)
+    ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def fig_emissions_change(emis: Table, scenarios: list[str]) -> plt.Figure:
+    """Change of CO2 per country, production- and consumption-based [Mt]."""
+    df = emis.df.drop(index="ASEAN")
+    fig, axes = plt.subplots(
+        1, len(scenarios), figsize=(6 * len(scenarios), 3.8), squeeze=False, sharey=True
+    )
+    x = np.arange(len(df.index))
+    u = "Mt"
+    for ax, s in zip(axes[0], scenarios, strict=True):
+        dp = column(df, f"Δ production {s} [")
+        u = unit_of(dp)
+        ax.bar(x - 0.2, df[dp], 0.4, label="production-based", color="C0")
+        ax.bar(
+            x + 0.2,
+            df[column(df, f"Δ consumption {s} [")],
+            0.4,
+            label="consumption-based",
+            color="C1",
+        )
+        ax.axhline(0, color="k", lw=0.6)
+        ax.set_xticks(x, df.index, rotation=45)
+        ax.set_title(f"{s}: change of CO2 by country", fontsize=10)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel(f"Δ CO2 [{u} over the horizon]")
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def fig_trade(corr: Table, top: int = 12) -> plt.Figure:
+    """Energy sent per directed corridor and scenario [TWh], the busiest ``top``."""
+    df = corr.df.drop(index=ALL_CORRIDORS, level="corridor")
+    sent = df["sent [TWh]"].unstack("scenario").fillna(0.0)
+    sent = sent.loc[sent.max(axis=1).sort_values(ascending=False).index[:top]]
+    fig, ax = plt.subplots(figsize=(9, 0.35 * len(sent) + 1.5))
+    y = np.arange(len(sent))
+    h = 0.8 / max(len(sent.columns), 1)
+    for k, s in enumerate(sent.columns):
+        ax.barh(y + k * h, sent[s].values, h, label=str(s))
+    ax.set_yticks(y + h * (len(sent.columns) - 1) / 2, sent.index, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("energy sent [TWh per horizon]")
+    ax.set_title("Trade per corridor", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    if len(sent.columns):
+        ax.legend(fontsize=7)
+    return fig
+
+
+def fig_price_heatmap(results: Mapping[str, xr.Dataset], nodes: list[str]) -> plt.Figure:
+    """Hourly nodal price as day x hour of day, one panel per scenario and node [USD/MWh]."""
+    panels = [(s, n) for n in nodes for s in results if n in results[s]["node"].values]
+    cols = min(2, max(len(panels), 1))
+    rows = int(np.ceil(max(len(panels), 1) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.8 * rows), squeeze=False)
+    vmax = max(
+        [
+            float(np.nanpercentile(results[s]["price_usd_per_mwh"].sel(node=n), 99))
+            for s, n in panels
+        ]
+        or [1.0]
+    )
+    im = None
+    for ax, (s, n) in zip(axes.ravel(), panels, strict=False):
+        p = results[s]["price_usd_per_mwh"].sel(node=n).to_pandas()
+        t = pd.DatetimeIndex(p.index)
+        grid = pd.DataFrame({"day": t.normalize(), "hour": t.hour, "p": p.values})
+        m = grid.pivot_table(index="hour", columns="day", values="p", aggfunc="mean")
+        im = ax.imshow(
+            m.values, aspect="auto", origin="lower", cmap="viridis", vmin=0, vmax=vmax,
+            extent=(0, m.shape[1], 0, 24),
+        )  # fmt: skip
+        ax.set_title(f"{n} — {s}", fontsize=9)
+        ax.set_ylabel("hour of day")
+        ax.set_xlabel(f"day from {t[0]:%Y-%m-%d}")
+    for ax in axes.ravel()[len(panels) :]:
+        ax.axis("off")
+    if im is not None:
+        fig.colorbar(im, ax=axes.ravel().tolist(), label="price [USD/MWh] (99th pct. cap)")
+    return fig
+
+
+def fig_flow_map(res: xr.Dataset, title: str) -> plt.Figure:
+    """Nodes and links from coordinates; net annual energy as arrows sized by energy
+    (no map tiles, nothing downloaded)."""
+    fig, ax = plt.subplots(figsize=(8, 6.5))
+    lon = dict(zip(res["node"].values, res["node_lon"].values, strict=True))
+    lat = dict(zip(res["node"].values, res["node_lat"].values, strict=True))
+    fwd = res["link_energy_forward_twh"].values if "link_energy_forward_twh" in res else None
+    bwd = res["link_energy_backward_twh"].values if fwd is not None else None
+    net = (fwd - bwd) if fwd is not None else np.zeros(res.sizes["link"])
+    emax = max(float(np.abs(net).max()) if net.size else 0.0, 1e-9)
+    for i in range(res.sizes["link"]):
+        a, b = res["link_from"].values[i], res["link_to"].values[i]
+        cross = bool(res["link_cross_border"].values[i])
+        color = "#c0392b" if cross else "#7f8c8d"
+        ax.plot([lon[a], lon[b]], [lat[a], lat[b]], color=color, lw=0.4, alpha=0.5, zorder=1)
+        if abs(net[i]) < 1e-3 * emax:
+            continue
+        src, dst = (a, b) if net[i] > 0 else (b, a)
+        ax.annotate(
+            "",
+            xy=(lon[dst], lat[dst]),
+            xytext=(lon[src], lat[src]),
+            arrowprops={
+                "arrowstyle": "-|>",
+                "color": color,
+                "lw": 0.8 + 6 * abs(net[i]) / emax,
+                "alpha": 0.75,
+                "shrinkA": 4,
+                "shrinkB": 4,
+            },
+            zorder=2,
+        )
+    dem = res["demand_mw"].mean("time").values
+    ax.scatter(
+        res["node_lon"].values, res["node_lat"].values, s=20 + dem / 60, c="#2c3e50", zorder=3
+    )
+    for n in res["node"].values:
+        ax.annotate(n, (lon[n], lat[n]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("longitude [°E]")
+    ax.set_ylabel("latitude [°N]")
+    ax.set_aspect("equal")
+    ax.set_title(
+        f"{title}\narrows: net energy over the horizon, width ∝ TWh (largest {emax:,.1f} TWh); "
+        "red: cross-border; dot ∝ mean demand",
+        fontsize=9,
+    )
+    ax.grid(alpha=0.3)
+    return fig
