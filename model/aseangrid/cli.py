@@ -130,7 +130,10 @@ def solve(
     exact: bool = typer.Option(
         False, help="One exact LP (default: a full year is decomposed, with a certified gap)."
     ),
-    method: str = typer.Option("simplex", help="HiGHS method: simplex, ipm, pdlp or choose."),
+    method: str = typer.Option(
+        "simplex",
+        help="HiGHS method: simplex, ipm (IPX), hipo (needs highspy-extras), pdlp or choose.",
+    ),
     solver: str = typer.Option("highs", help="highs (direct) or pyomo:<name>."),
     crossover: bool = typer.Option(False, help="Run crossover after the interior point."),
     threads: int = typer.Option(0, min=0, help="HiGHS threads (0: let HiGHS decide)."),

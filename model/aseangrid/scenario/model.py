@@ -51,7 +51,7 @@ class SolverSettings(_Strict):
         pattern=r"^(highs|pyomo:[A-Za-z0-9_.]+)$",
         description="highs (the direct path) or pyomo:<name> for any Pyomo solver.",
     )
-    method: Literal["ipm", "simplex", "pdlp", "choose"] = "simplex"
+    method: Literal["ipm", "hipo", "simplex", "pdlp", "choose"] = "simplex"
     crossover: bool = False
     threads: int | None = Field(None, ge=1, le=64)
     time_limit_s: float | None = Field(None, gt=0)

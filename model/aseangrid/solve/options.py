@@ -19,7 +19,10 @@ class SolverOptions:
     method
         HiGHS algorithm: ``"simplex"`` (dual simplex, the default: on the full-year ASEAN LP it
         solved in 97 s where the interior point method had not finished after 15 min, see
-        ``benchmarks/``), ``"ipm"``, ``"pdlp"`` or ``"choose"``.
+        ``benchmarks/``), ``"ipm"`` (HiGHS's IPX interior point, always: with the separate
+        ``highspy-extras`` wheel installed HiGHS's own ``"ipm"`` would switch to its newer
+        HiPO solver), ``"hipo"`` (that solver, where the wheel is installed), ``"pdlp"`` or
+        ``"choose"``.
     crossover
         Run crossover after the interior point method (a basic solution; slower).
     threads
@@ -52,7 +55,7 @@ class SolverOptions:
     def highs_options(self) -> dict:
         """The options as HiGHS option names and values."""
         opts = {
-            "solver": self.method,
+            "solver": {"ipm": "ipx"}.get(self.method, self.method),
             "run_crossover": "on" if self.crossover else "off",
             "primal_feasibility_tolerance": self.primal_feasibility_tolerance,
             "dual_feasibility_tolerance": self.dual_feasibility_tolerance,
