@@ -22,8 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "model"))
 
 import aseangrid as ag  # noqa: E402
+from aseangrid.engine import check_solution, prepare, run_solver  # noqa: E402
 from aseangrid.formulation import build_lp  # noqa: E402
-from aseangrid.pipeline import check_solution, prepare, run_solver  # noqa: E402
 from aseangrid.results import extract  # noqa: E402
 from aseangrid.solve import SolverOptions  # noqa: E402
 

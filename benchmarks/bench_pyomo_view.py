@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT / "model"))
 
 import aseangrid as ag  # noqa: E402
 from aseangrid import examples  # noqa: E402
+from aseangrid.engine import check_solution, prepare  # noqa: E402
 from aseangrid.errors import VerificationError  # noqa: E402
 from aseangrid.formulation import build_lp  # noqa: E402
 from aseangrid.lp.pyomo_view import compile_user_components, view  # noqa: E402
-from aseangrid.pipeline import check_solution, prepare  # noqa: E402
 from aseangrid.results import extract  # noqa: E402
 from aseangrid.solve import Solution  # noqa: E402
 from aseangrid.solve.highs import HighsLP  # noqa: E402

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-PKG = Path(__file__).resolve().parents[1] / "model" / "aseangrid"
+ROOT = Path(__file__).resolve().parents[1]
+PKG = ROOT / "model" / "aseangrid"
 
 #: The floor of every top-level unit of the package (a module or a sub-package). A unit may
 #: import units of its own floor or below, never above.
@@ -222,3 +223,17 @@ def test_registry_lists_every_formulation_function():
     assert {f.__name__ for f in REGISTRY} == defined
     assert REGISTRY[-2].__name__ == "add_nodal_balance"  # sums what the others registered
     assert REGISTRY[-1].__name__ == "add_objective"
+
+
+@pytest.mark.parametrize(
+    "script", sorted((ROOT / "benchmarks").glob("bench_*.py")), ids=lambda p: p.name
+)
+def test_benchmarks_start(script):
+    """Every benchmark imports what it uses (a moved function once broke two of them)."""
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert r.returncode == 0, r.stderr[-1500:]
