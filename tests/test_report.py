@@ -22,7 +22,7 @@ import aseangrid as ag
 from aseangrid.report import fmt
 from aseangrid.report.document import build_sections, summarise, write_report
 from aseangrid.results.store import write_netcdf, write_scenario
-from conftest import make_ds
+from conftest import ROOT, make_ds
 
 T = 48
 H = np.arange(T)
@@ -223,3 +223,17 @@ def test_open_run_reads_a_run_folder(tmp_path, written):
     ) == pytest.approx(float(cmp["delta_total_cost_usd"].sel(scenario="integrated")))
     with pytest.raises(ag.InputError):
         ag.open_run(tmp_path / "integration")
+    # the example script of docs/ reads the same folder
+    import runpy
+
+    example = runpy.run_path(str(ROOT / "docs" / "examples" / "report_headline.py"))
+    example["headline"](str(tmp_path))
+
+
+def test_row_basis_reads_the_basis_column_then_the_source_marker():
+    from aseangrid.report.provenance import row_basis
+
+    assert row_basis("planned", "[derived] RUPTL") == "planned"
+    assert row_basis(np.nan, "[derived] IRENA 994 MW - 550 MW") == "derived"
+    assert row_basis("", "[assumption] captive plant") == "assumption"
+    assert row_basis(None, "IRENA 2023 Brunei coal 220 MW") == "sourced"

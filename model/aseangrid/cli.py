@@ -411,14 +411,17 @@ def report(
     folder: Path = typer.Argument(..., help="Folder written by `aseangrid run`."),
     debug: bool = typer.Option(False, help="Show Python tracebacks."),
 ) -> None:
-    """(Re)write the report of a finished run from its results and comparisons."""
+    """(Re)write the report of a finished run from its results and comparisons: report.html
+    (self-contained), report.md, report.xlsx and tables/*.csv."""
     from .report.rewrite import reread_report
 
     try:
         paths = reread_report(folder)
     except (AseangridError, KeyboardInterrupt) as exc:
         _fail(exc, debug)
-    console.print(f"written {paths['html']} and {paths['md']}")
+    console.print(
+        f"written {paths['html']}, {paths['md']} and {paths.get('xlsx', '')} (tables/*.csv)"
+    )
 
 
 def main() -> None:  # pragma: no cover

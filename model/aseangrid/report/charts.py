@@ -17,43 +17,80 @@ from .tables import ALL_CORRIDORS
 RISE, FALL, TOTAL = "#c0392b", "#27ae60", "#34495e"
 
 
+#: short labels of the cost table's rows for the waterfall's axis
+SHORT = {
+    "fuel and variable O&M": "fuel and\nvariable O&M",
+    "carbon price": "carbon\nprice",
+    "wheeling charges": "wheeling",
+    "investment (annualised)": "investment",
+    "fixed O&M saved by retirements": "fixed O&M\nsaved",
+    "unserved energy (at the value of lost load)": "unserved energy\n(at VoLL)",
+    "policy penalties (missed targets and caps)": "policy\npenalties",
+}
+
+
 def fig_waterfall(cost: Table, ref: str, s: str) -> plt.Figure:
-    """The change of annual cost from ``ref`` to ``s`` by component [bn USD]: the reference
-    total, one bar per component, and the scenario total; modelling devices (unserved
-    energy, penalties) hatched."""
+    """The change of annual cost from ``ref`` to ``s``: on the left a waterfall of the costs a
+    system pays (reference total, one bar per component, scenario total, all without unserved
+    energy and penalties); on the right, hatched, the change of the modelling devices
+    (unserved energy at the value of lost load, policy penalties)."""
     df = cost.df
-    comps = [c for c in df.index if not str(c).startswith("total")]
     dcol = column(df, f"Δ {s} vs {ref} [")
     u = unit_of(dcol)
     d = df[dcol]
-    start = float(df.loc["total", f"{ref} [{u}]"])
-    end = float(df.loc["total", f"{s} [{u}]"])
-    fig, ax = plt.subplots(figsize=(9, 4.2))
+    ex = "total without unserved energy and penalties"
+    devices = [
+        c
+        for c in df.index
+        if not str(c).startswith("total") and ("unserved" in str(c) or "penalt" in str(c))
+    ]
+    comps = [
+        c
+        for c in df.index
+        if not str(c).startswith("total") and c not in devices and abs(float(d[c])) > 0
+    ]
+    start, end = float(df.loc[ex, f"{ref} [{u}]"]), float(df.loc[ex, f"{s} [{u}]"])
+    fig, (ax, ax2) = plt.subplots(
+        1, 2, figsize=(10, 4.2), gridspec_kw={"width_ratios": [max(len(comps) + 2, 3), 2]}
+    )
     labels, level = [f"{ref}\n(total)"], start
     ax.bar(0, start, color=TOTAL)
+    lo, hi = min(start, end), max(start, end)
     for i, c in enumerate(comps, start=1):
         v = float(d[c])
-        device = "unserved" in str(c) or "penalt" in str(c)
-        ax.bar(
-            i,
-            v,
-            bottom=level,
-            color=RISE if v > 0 else FALL,
-            hatch="//" if device else None,
-            edgecolor="k" if device else None,
-        )
+        ax.bar(i, v, bottom=level, color=RISE if v > 0 else FALL)
         ax.annotate(f"{v:+,.2f}", (i, level + max(v, 0)), ha="center", va="bottom", fontsize=7)
         level += v
-        labels.append(str(c).replace(" (", "\n("))
+        lo, hi = min(lo, level), max(hi, level)
+        labels.append(SHORT.get(str(c), str(c)))
     ax.bar(len(comps) + 1, end, color=TOTAL)
     labels.append(f"{s}\n(total)")
-    ax.set_xticks(range(len(labels)), labels, fontsize=6.5)
-    lo = min(start, end, level) * 0.97
-    hi = max(start, end) * 1.02 + max(0.0, float(d[comps].clip(lower=0).sum()))
-    ax.set_ylim(lo, hi)
-    ax.set_ylabel(f"annual cost [{u}]")
-    ax.set_title(f"Cost: {ref} → {s} by component (hatched: modelling devices)", fontsize=10)
+    ax.set_xticks(range(len(labels)), labels, fontsize=7)
+    span = max(hi - lo, 1e-9)
+    ax.set_ylim(max(0.0, lo - 0.6 * span), hi + 0.25 * span)
+    ax.set_ylabel(f"annual cost without unserved energy and penalties [{u}]", fontsize=8)
+    ax.set_title(f"Costs a system pays: {ref} → {s}", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
+    vals = [float(d[c]) for c in devices]
+    ax2.bar(
+        range(len(devices)),
+        vals,
+        color=[RISE if v > 0 else FALL for v in vals],
+        hatch="//",
+        edgecolor="k",
+    )
+    for i, v in enumerate(vals):
+        ax2.annotate(f"{v:+,.2f}", (i, max(v, 0)), ha="center", va="bottom", fontsize=7)
+    ax2.axhline(0, color="k", lw=0.6)
+    m = max([abs(v) for v in vals] + [1e-9])
+    ax2.set_ylim(
+        min(0.0, min(vals, default=0.0)) - 0.1 * m, max(0.0, max(vals, default=0.0)) + 0.15 * m
+    )
+    ax2.set_xticks(range(len(devices)), [SHORT.get(str(c), str(c)) for c in devices], fontsize=7)
+    ax2.set_ylabel(f"Δ [{u}]", fontsize=8)
+    ax2.set_title("Modelling devices: change", fontsize=10)
+    ax2.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
     return fig
 
 
@@ -111,7 +148,9 @@ def fig_price_heatmap(results: Mapping[str, xr.Dataset], nodes: list[str]) -> pl
     panels = [(s, n) for n in nodes for s in results if n in results[s]["node"].values]
     cols = min(2, max(len(panels), 1))
     rows = int(np.ceil(max(len(panels), 1) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(6.2 * cols, 2.8 * rows), squeeze=False)
+    fig, axes = plt.subplots(
+        rows, cols, figsize=(6.2 * cols, 3.0 * rows), squeeze=False, layout="constrained"
+    )
     vmax = max(
         [
             float(np.nanpercentile(results[s]["price_usd_per_mwh"].sel(node=n), 99))

@@ -213,8 +213,10 @@ def caveat_findings(w: Writer, top: int = 6) -> None:
             sub = df.xs(s, level="scenario", drop_level=False)
             cost, _ = w.col(k, "in the objective [")
             order = sub[cost].abs().sort_values(ascending=False).index
-            items = [_issue(w, k, i, sub.loc[i, "unit"], cost) for i in order[:top]]
-            more = f", and {len(order) - top} more" if len(order) > top else ""
+            shown = [i for i in order if show(sub.loc[i, AMOUNT], AMOUNT) != show(0.0, AMOUNT)]
+            items = [_issue(w, k, i, sub.loc[i, "unit"], cost) for i in shown[:top]]
+            rest = len(order) - len(items)
+            more = ", and smaller ones (see the table)" if rest else ""
             w.add(
                 "caveat",
                 f"{s}: " + "; ".join(items) + more + ". Shortfalls are bought at the policy "

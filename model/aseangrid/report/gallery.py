@@ -47,8 +47,9 @@ def comparison_figures(
             figs,
             f"{cname}-waterfall" if k == 0 else f"{cname}-waterfall-{s}",
             f"Cost change by component, {ref} → {s}",
-            "bn USD per year; hatched bars are unserved energy at the value of lost load and "
-            "policy penalties.",
+            "Left: the costs a system pays, by component, without unserved energy and policy "
+            "penalties; right (hatched): the change of unserved energy at the value of lost "
+            "load and of policy penalties, modelling devices that are not costs.",
         )
         for k, s in enumerate(others)
     ]

@@ -7,6 +7,7 @@ folder copied elsewhere) the table is left out and the method section says so.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -30,6 +31,16 @@ def row_basis(basis: object, source: object) -> str:
         if s.startswith(f"[{marker}]"):
             return marker
     return "sourced"
+
+
+def folder_hash(folder: Path) -> str:
+    """The dataset hash the results record as ``input_hash`` (every CSV's path and bytes;
+    the rule of :func:`aseangrid.load_inputs`)."""
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*.csv")):
+        h.update(str(p.relative_to(folder)).encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def _rows(res: xr.Dataset) -> pd.DataFrame | None:
@@ -96,6 +107,14 @@ def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
     df = provenance_frame(res)
     if df is None:
         return None
+    folder = Path(str(res.attrs.get("input_dataset", "")))
+    now, then = folder_hash(folder), str(res.attrs.get("input_hash", ""))
+    changed = (
+        f" The dataset has changed since the run (hash {now} now, {then} then): the bases are "
+        "those of its current rows."
+        if then and now != then
+        else ""
+    )
     return Table(
         "method.provenance",
         f"Provenance of capacity and generation, {name}",
@@ -103,5 +122,6 @@ def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
         "Share of each country's capacity and generation on rows of generators.csv whose "
         "basis is sourced (a named statistic), planned (a national plan), derived (arithmetic "
         "on those) or assumption (our own number). Dataset: "
-        f"{res.attrs.get('input_dataset', '')} (hash {res.attrs.get('input_hash', '')}).",
+        f"{res.attrs.get('input_dataset', '')} (hash {then}). A generator made of several rows "
+        "splits its capacity and generation by their capacities." + changed,
     )
