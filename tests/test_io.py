@@ -100,7 +100,7 @@ def write_tiny(folder: Path) -> Path:
     pd.DataFrame(fp, columns=["fuel", "country", "year", "price_usd_per_gj", "source"]).to_csv(
         folder / "fuel_prices.csv", index=False
     )
-    gcols = [c.name for c in sc.TABLE_BY_NAME["generators"].columns]
+    gcols = [c.name for c in sc.TABLE_BY_NAME["generators"].columns if c.name != "basis"]
     pd.DataFrame(
         [
             ("X1_gas", "X1", "gas_ccgt", 1500.0, 2010, "", 0.55, "", "", "existing", src),
@@ -115,7 +115,8 @@ def write_tiny(folder: Path) -> Path:
         columns=[
             c.name
             for c in sc.TABLE_BY_NAME["storage"].columns
-            if c.name not in ("efficiency_charge", "efficiency_discharge", "initial_level_share")
+            if c.name
+            not in ("efficiency_charge", "efficiency_discharge", "initial_level_share", "basis")
         ],
     ).to_csv(folder / "storage.csv", index=False)
     pd.DataFrame(
@@ -145,7 +146,7 @@ def write_tiny(folder: Path) -> Path:
                 src,
             )
         ],
-        columns=[c.name for c in sc.TABLE_BY_NAME["links"].columns],
+        columns=[c.name for c in sc.TABLE_BY_NAME["links"].columns if c.name != "basis"],
     ).to_csv(folder / "links.csv", index=False)
     pd.DataFrame(
         [

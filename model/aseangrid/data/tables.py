@@ -207,9 +207,22 @@ def read_table(folder: Path, table: sc.Table, problems: list[Problem]) -> pd.Dat
         df.attrs["defaulted"] = f"{table.filename} absent: {table.absent}"
         return df
     raw = read_csv_text(path, table.filename, problems)
+    present = set() if raw is None else set(raw.columns)
     if raw is None or not _columns(raw, table, problems):
         return None
     lines = raw.attrs["lines"]
+    if "basis" in present:  # optional column, but a file that has it gives it on every row
+        blank = raw["basis"].astype(str).str.strip().isin(["", "nan"]).to_numpy()
+        for i in np.flatnonzero(blank)[:20]:
+            problems.append(
+                Problem(
+                    table.filename,
+                    int(lines[i]),
+                    "basis",
+                    "(blank)",
+                    f"one of {', '.join(sc.BASIS_VALUES)} (the file has a basis column)",
+                )
+            )
     df = pd.DataFrame(index=raw.index)
     for col in table.columns:
         df[col.name] = _parse_column(raw[col.name], col, table.filename, problems, lines)

@@ -11,6 +11,7 @@ with a test keeping the two in step.
 from .core import (
     ASEAN,
     BASE_YEAR,
+    BASIS_VALUES,
     COAL_TECHNOLOGIES,
     COUNTRIES,
     FUELS,
@@ -43,6 +44,7 @@ TABLE_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES + EXPANSION_TABLES}
 __all__ = [
     "ASEAN",
     "BASE_YEAR",
+    "BASIS_VALUES",
     "COAL_TECHNOLOGIES",
     "COUNTRIES",
     "DATASET_VARIABLES",

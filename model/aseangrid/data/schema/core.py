@@ -141,6 +141,20 @@ SOURCE = Column(
     "Where the row's numbers come from (publisher, title, year); `[assumption]` and `[derived]` "
     "mark our own numbers and arithmetic.",
 )
+#: Allowed values of the ``basis`` column of capacity rows (generators, storage, links).
+BASIS_VALUES: tuple[str, ...] = ("sourced", "derived", "planned", "assumption")
+BASIS = Column(
+    "basis",
+    "str",
+    "",
+    "What the row's capacity rests on: `sourced` (a named statistic or operator figure), "
+    "`derived` (arithmetic on sourced or planned figures, the rule in `source`), `planned` (a "
+    "national plan, award, licence or PPA: RUPTL, PDP8, PDP, PEP, NETR, EMA licences) or "
+    "`assumption` (our own number). Optional for a dataset, but a file with the column gives it "
+    "on every row.",
+    optional=True,
+    choices=BASIS_VALUES,
+)
 YEAR_RANGE = {"low": 1950, "high": 2100}
 
 

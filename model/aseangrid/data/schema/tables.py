@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .core import (
     ASEAN,
+    BASIS,
     COUNTRIES,
     FUELS,
     GENERATION_TECHNOLOGIES,
@@ -173,6 +174,7 @@ TABLES: tuple[Table, ...] = (
                 "existing, committed or planned.",
                 choices=("existing", "committed", "planned"),
             ),
+            BASIS,
             SOURCE,
         ),
         ("generator",),
@@ -233,6 +235,7 @@ TABLES: tuple[Table, ...] = (
                 "existing, committed or planned.",
                 choices=("existing", "committed", "planned"),
             ),
+            BASIS,
             SOURCE,
         ),
         ("storage",),
@@ -340,6 +343,7 @@ TABLES: tuple[Table, ...] = (
                 "existing, committed or planned.",
                 choices=("existing", "committed", "planned"),
             ),
+            BASIS,
             SOURCE,
         ),
         ("link",),
