@@ -9,13 +9,21 @@ Other uses::
 
     python benchmarks/bench_pypsa.py --hours 168 --nodes ltms       # one small case
     python benchmarks/bench_pypsa.py --options-study                 # HiGHS options, quarter
+    python benchmarks/bench_pypsa.py --policies --hours 8760 --nodes all --side aseangrid \
+        --side pypsa                                                 # with the policy rows
 
 Every case (a horizon of the shipped dataset and a node set) is solved by both models, each in
 its own subprocess so that peak memory is that model's alone. Both models are built from the
 same input Dataset after :func:`pypsa_network.comparable` (annual policy rows and contracts
 removed on both sides), both get exactly the same HiGHS options, and the objectives must agree
-to 1e-6 relative or the run fails. Stages timed, for both: load (CSV -> Dataset), build,
-hand-over to HiGHS, solve (HiGHS's own run time), extraction and writing the results to disk.
+to 1e-6 relative or the run fails. With ``--policies`` the annual policy rows stay on both
+sides (``comparable(ds, policies=True)``): aseangrid builds them as always, PyPSA gets them as
+extra linopy variables and constraints after ``create_model`` (:func:`pypsa_network.add_policies`,
+timed as part of its build); records go to ``results/pypsa_policies.jsonl``. The aseangrid side
+is always the exact monolithic LP (``build_lp`` -> ``prepare`` -> ``HighsLP``, what
+``ag.solve(method="monolithic")`` solves), never the decomposed default. Stages timed, for
+both: load (CSV -> Dataset), build, hand-over to HiGHS, solve (HiGHS's own run time),
+extraction and writing the results to disk.
 Results go to ``benchmarks/results/pypsa.jsonl`` (one JSON line per model and case), the table
 to standard output (``--update-readme`` also writes it and the plot into
 ``benchmarks/README.md``). Timings depend on the machine and its load: compare the two models
@@ -41,6 +49,9 @@ RESULTS = HERE / "results"
 README = HERE / "README.md"
 PLOT = HERE / "pypsa_scaling.png"
 TABLE_START, TABLE_END = "<!-- bench-pypsa-table:start -->", "<!-- bench-pypsa-table:end -->"
+#: Markers of the table of the runs with the annual policy rows (``--policies``).
+POLICY_TABLE_START = "<!-- bench-pypsa-policies-table:start -->"
+POLICY_TABLE_END = "<!-- bench-pypsa-policies-table:end -->"
 
 #: Horizons of the scaling curve: a week, a quarter, a year [hours].
 HORIZONS = {"week": 168, "quarter": 2190, "year": 8760}
@@ -66,13 +77,13 @@ def _highs_options(extra: dict | None = None, method: str = "simplex") -> dict:
     return so.highs_options()
 
 
-def _load(year: int, hours: int, nodes: str) -> Any:
+def _load(year: int, hours: int, nodes: str, policies: bool = False) -> Any:
     from pypsa_network import LTMS_NODES, comparable, subset_nodes
 
     import aseangrid as ag
 
     ds = ag.load_inputs(ROOT / "inputs" / "asean", year=year)
-    ds = comparable(ds)
+    ds = comparable(ds, policies=policies)
     if hours < ds.sizes["time"]:
         ds = ds.isel(time=slice(0, hours))
     if nodes == "ltms":
@@ -81,14 +92,22 @@ def _load(year: int, hours: int, nodes: str) -> Any:
 
 
 def run_aseangrid(
-    year: int, hours: int, nodes: str, highs: dict, out: Path, pyomo: bool = False
+    year: int,
+    hours: int,
+    nodes: str,
+    highs: dict,
+    out: Path,
+    pyomo: bool = False,
+    policies: bool = False,
 ) -> dict:
-    """One aseangrid run, stage by stage, as :func:`aseangrid.solve` does it (the matrix
-    assembled from the formulation's arrays, no Pyomo objects; ``pyomo=True``: the Pyomo model
-    built and compiled); returns sizes, times [s], memory [GB], objective."""
+    """One aseangrid run, stage by stage, as :func:`aseangrid.solve` does it with
+    ``method="monolithic"`` (the exact LP: the matrix assembled from the formulation's arrays
+    and handed to HiGHS whole, no Pyomo objects, no decomposition; ``pyomo=True``: the Pyomo
+    model built and compiled; ``policies``: the annual policy rows kept); returns sizes,
+    times [s], memory [GB], objective."""
     t0 = time.perf_counter()
+    from aseangrid.engine import check_solution, prepare
     from aseangrid.formulation import build_lp
-    from aseangrid.pipeline import check_solution, prepare
     from aseangrid.results import extract
     from aseangrid.results.store import write_results
     from aseangrid.solve import SolverOptions
@@ -97,7 +116,7 @@ def run_aseangrid(
     rss_import = _rss_gb()
     t_import = time.perf_counter() - t0
     t = time.perf_counter()
-    ds = _load(year, hours, nodes)
+    ds = _load(year, hours, nodes, policies)
     t_load = time.perf_counter() - t
     t = time.perf_counter()
     lp = build_lp(ds)
@@ -128,6 +147,7 @@ def run_aseangrid(
     write_results(res, out / "aseangrid", overwrite=True)
     t_write = time.perf_counter() - t
     return {
+        "method": "monolithic",
         "rows": int(h.getNumRow()),
         "cols": int(h.getNumCol()),
         "nnz": int(h.getNumNz()),
@@ -149,21 +169,26 @@ def run_aseangrid(
     }
 
 
-def run_aseangrid_pyomo(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict:
+def run_aseangrid_pyomo(
+    year: int, hours: int, nodes: str, highs: dict, out: Path, policies: bool = False
+) -> dict:
     """aseangrid with its Pyomo model of record built and compiled by Pyomo's standard-form
     compiler (:func:`aseangrid.lp.pyomo_view.materialise`, the ``pyomo:<solver>`` path): the
     path every solve took before the direct assembly; the LP is the same (tested)."""
-    return run_aseangrid(year, hours, nodes, highs, out, pyomo=True)
+    return run_aseangrid(year, hours, nodes, highs, out, pyomo=True, policies=policies)
 
 
-def run_pypsa(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict:
-    """One PyPSA run, stage by stage (same Dataset, same HiGHS options)."""
+def run_pypsa(
+    year: int, hours: int, nodes: str, highs: dict, out: Path, policies: bool = False
+) -> dict:
+    """One PyPSA run, stage by stage (same Dataset, same HiGHS options; ``policies``: the
+    annual policy rows added to the linopy model by :func:`pypsa_network.add_policies`)."""
     t0 = time.perf_counter()
     import logging
 
     import linopy
     import pypsa
-    from pypsa_network import to_pypsa
+    from pypsa_network import add_policies, to_pypsa
 
     logging.getLogger("pypsa").setLevel(logging.ERROR)
     logging.getLogger("linopy").setLevel(logging.ERROR)
@@ -194,14 +219,18 @@ def run_pypsa(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict
     wrap(linopy.Model, "assign_result", "assign_result")
 
     t = time.perf_counter()
-    ds = _load(year, hours, nodes)
+    ds = _load(year, hours, nodes, policies)
     t_load = time.perf_counter() - t
     t = time.perf_counter()
-    n = to_pypsa(ds)
+    n = to_pypsa(ds, policies=policies)
     t_network = time.perf_counter() - t
     t = time.perf_counter()
     model = n.optimize.create_model(include_objective_constant=False)
     t_create = time.perf_counter() - t
+    t = time.perf_counter()
+    if policies:
+        add_policies(n, ds)
+    t_policies = time.perf_counter() - t
     t = time.perf_counter()
     status, condition = model.solve(solver_name="highs", io_api="direct", **highs)
     t_msolve = time.perf_counter() - t
@@ -225,7 +254,8 @@ def run_pypsa(year: int, hours: int, nodes: str, highs: dict, out: Path) -> dict
         "load_s": t_load,
         "network_s": t_network,
         "create_model_s": t_create,
-        "build_s": t_network + t_create,
+        "policies_s": t_policies,
+        "build_s": t_network + t_create + t_policies,
         "build_direct_s": timed.get("build_direct", 0.0),
         # everything in linopy's solve that is neither the run nor the solution assignment:
         # sanitising, validation and the direct hand-over to highspy
@@ -266,7 +296,14 @@ def worker(spec: dict) -> dict:
     runners = {"aseangrid": run_aseangrid, "pypsa": run_pypsa, "pyomo": run_aseangrid_pyomo}
     fn = runners[spec["side"]]
     with tempfile.TemporaryDirectory(prefix="bench-pypsa-") as tmp:
-        rec = fn(spec["year"], spec["hours"], spec["nodes"], spec["highs"], Path(tmp))
+        rec = fn(
+            spec["year"],
+            spec["hours"],
+            spec["nodes"],
+            spec["highs"],
+            Path(tmp),
+            policies=bool(spec.get("policies", False)),
+        )
     rec["end_to_end_s"] = time.perf_counter() - t0 - rec["import_s"]
     stages = ("load_s", "build_s", "handover_s", "solve_wall_s", "extract_s", "verify_s", "write_s")
     rec["other_s"] = rec["end_to_end_s"] - sum(rec[k] for k in stages)
@@ -334,6 +371,8 @@ def table(records: list[dict]) -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for hours, nodes in cases:
         label = f"{'23 nodes' if nodes == 'all' else '7 nodes'}, {hours:,} h"
+        if any(r.get("policies") for r in records if (r["hours"], r["nodes"]) == (hours, nodes)):
+            label += ", policies"
         p = by.get((hours, nodes, "pypsa"))
         for side in ("aseangrid", "pypsa", "pyomo"):
             r = by.get((hours, nodes, side))
@@ -414,11 +453,14 @@ def plot(records: list[dict], path: Path) -> None:
 
 
 def update_readme(records: list[dict], header: str) -> None:
-    """Replace the table between the markers of ``benchmarks/README.md``."""
+    """Replace the table between the markers of ``benchmarks/README.md`` (the policy table's
+    markers when the records are of a ``--policies`` run)."""
+    policies = any(r.get("policies") for r in records)
+    start, end = (POLICY_TABLE_START, POLICY_TABLE_END) if policies else (TABLE_START, TABLE_END)
     text = README.read_text()
-    a, b = text.index(TABLE_START), text.index(TABLE_END)
-    block = f"{TABLE_START}\n{header}\n\n{table(records)}\n{TABLE_END}"
-    README.write_text(text[:a] + block + text[b + len(TABLE_END) :])
+    a, b = text.index(start), text.index(end)
+    block = f"{start}\n{header}\n\n{table(records)}\n{end}"
+    README.write_text(text[:a] + block + text[b + len(end) :])
 
 
 def linopy_version() -> str:
@@ -478,13 +520,21 @@ def main() -> None:
         help="runs per model of each case shorter than a year; the fastest is kept (default 3)",
     )
     p.add_argument("--from-results", action="store_true", help="only redo table/plot/README")
-    p.add_argument("--out", type=Path, default=RESULTS / "pypsa.jsonl")
+    p.add_argument(
+        "--policies",
+        action="store_true",
+        help="keep the annual policy rows on both sides (PyPSA: extra linopy rows); "
+        "records to results/pypsa_policies.jsonl",
+    )
+    p.add_argument("--out", type=Path, help="records (default results/pypsa[_policies].jsonl)")
     p.add_argument("--worker", help=argparse.SUPPRESS)
     a = p.parse_args()
     if a.worker:
         print(json.dumps(worker(json.loads(a.worker))), flush=True)
         return
     _setup_paths()
+    if a.out is None:
+        a.out = RESULTS / ("pypsa_policies.jsonl" if a.policies else "pypsa.jsonl")
     if a.options_study:
         recs = options_study(a.year, (a.hours or [HORIZONS["quarter"]])[0], (a.nodes or ["all"])[0])
         out = a.out.with_name("highs_options.jsonl")
@@ -496,7 +546,8 @@ def main() -> None:
         print(table(records))
         if a.update_readme:
             update_readme(records, records[0].get("header", ""))
-            plot(records, PLOT)
+            if not any(r.get("policies") for r in records):
+                plot(records, PLOT)
         return
     hours = a.hours or list(HORIZONS.values())
     node_sets = a.nodes or ["ltms", "all"]
@@ -508,7 +559,14 @@ def main() -> None:
         for h in sorted(hours):
             pair = {}
             for side in sides:
-                spec = {"side": side, "year": a.year, "hours": h, "nodes": nodes, "highs": highs}
+                spec = {
+                    "side": side,
+                    "year": a.year,
+                    "hours": h,
+                    "nodes": nodes,
+                    "highs": highs,
+                    "policies": a.policies,
+                }
                 runs = a.repeat if h < HORIZONS["year"] else 1
                 rec = min((spawn(spec) for _ in range(max(runs, 1))), key=_e2e)
                 rec["runs"] = runs
@@ -528,6 +586,7 @@ def main() -> None:
     header = (
         f"Year {a.year}; HiGHS {highspy.Highs().version()} (highspy), PyPSA {pypsa.__version__}, "
         f"linopy {linopy_version()}; HiGHS options (both models) `{highs}`; "
+        f"{'annual policy rows kept on both sides; ' if a.policies else ''}"
         f"{time.strftime('%Y-%m-%d')}."
     )
     for r in records:
@@ -537,7 +596,8 @@ def main() -> None:
     print(table(records))
     if a.update_readme:
         update_readme(records, header)
-        plot(records, PLOT)
+        if not a.policies:
+            plot(records, PLOT)
     if failures:
         sys.exit("objectives differ:\n" + "\n".join(failures))
 
