@@ -3,6 +3,15 @@ reference, trade per corridor, and the tables reports print."""
 
 from .corridors import corridors
 from .stack import METRICS, compare
-from .tables import emissions_table, headline, pathway_table
+from .tables import decomposition, emissions_table, headline, pathway_table, who_gains
 
-__all__ = ["METRICS", "compare", "corridors", "emissions_table", "headline", "pathway_table"]
+__all__ = [
+    "METRICS",
+    "compare",
+    "corridors",
+    "decomposition",
+    "emissions_table",
+    "headline",
+    "pathway_table",
+    "who_gains",
+]

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
 from ..data import schema as sc
+from ..data.expansion.spec import DISCOUNT_RATE, crf
 from ..errors import InputError, Problem
 from .corridors import by_country, corridors
 
@@ -39,6 +41,54 @@ def _sum_or_zero(var: str, factor: float) -> Callable[[xr.Dataset], float]:
 
 def _penalty(r: xr.Dataset) -> float:
     return float(r["cost_usd"].sel(cost_component="policy_penalty"))
+
+
+def _component(name: str) -> Callable[[xr.Dataset], float]:
+    return lambda r: (
+        float(r["cost_usd"].sel(cost_component=name))
+        if name in r["cost_usd"]["cost_component"].values
+        else 0.0
+    )
+
+
+def _cost_excl_voll_penalty(r: xr.Dataset) -> float:
+    return float(r["cost_usd"].sum()) - _penalty(r) - _component("unserved_energy")(r)
+
+
+#: Marker of the isolated-grid fallback rows of ``generators.csv`` (``inputs/README.md``).
+FALLBACK = "_isolated_fallback"
+
+
+def _fallback_called_mw(r: xr.Dataset) -> np.ndarray:
+    """Peak output of the isolated-grid fallback rows, by country [MW]."""
+    countries = r["country"].values.tolist()
+    out = np.zeros(len(countries))
+    rows = r["generator_rows"].values if "generator_rows" in r else r["generator"].values
+    for i, ids in enumerate(rows):
+        if FALLBACK in str(ids):
+            c = countries.index(str(r["generator_country"].values[i]))
+            out[c] += float(r["generation_mw"].values[:, i].max())
+    return out
+
+
+def fallback_annuity_usd_per_mw(r: xr.Dataset) -> float:
+    """Annual cost of one MW of new gas OCGT over the results' horizon [USD/MW]: capital
+    recovery at the expansion default rate plus fixed O&M, from the run's ``technologies.csv``
+    (NaN when that dataset cannot be read)."""
+    path = Path(str(r.attrs.get("input_dataset", ""))) / "technologies.csv"
+    try:
+        t = pd.read_csv(path).set_index("technology").loc["gas_ocgt"]
+    except (OSError, KeyError, ValueError):
+        return float("nan")
+    per_kw = float(t["capex_usd_per_kw"]) * float(crf(DISCOUNT_RATE, float(t["lifetime_yr"])))
+    share = float(r.attrs.get("horizon_share", 1.0))
+    return 1000.0 * (per_kw + float(t["fom_usd_per_kw_yr"])) * share
+
+
+def _country_excl_voll(r: xr.Dataset) -> np.ndarray:
+    cc = r["cost_country_usd"]
+    keep = [k for k in cc["cost_component"].values if k != "unserved_energy"]
+    return cc.sel(cost_component=keep).sum("cost_component").values
 
 
 def _node_demand_twh(r: xr.Dataset) -> np.ndarray:
@@ -68,6 +118,22 @@ METRICS: tuple[Metric, ...] = (
         "Annual system cost: fuel, O&M, carbon prices, wheeling and unserved energy "
         "(policy shortfall penalties excluded, see policy_penalty_usd).",
         lambda r: float(r["cost_usd"].sum()) - _penalty(r),
+    ),
+    Metric(
+        "cost_excl_voll_penalty_usd",
+        S,
+        "USD",
+        "Annual system cost without unserved energy priced at the value of lost load and "
+        "without policy penalties: fuel and variable O&M, carbon prices, wheeling, investment "
+        "and the fixed O&M saved (the headline cost; VoLL and penalties are reported beside it).",
+        _cost_excl_voll_penalty,
+    ),
+    Metric(
+        "unserved_cost_usd",
+        S,
+        "USD",
+        "Unserved energy priced at the value of lost load (reported apart from the headline cost).",
+        _component("unserved_energy"),
     ),
     Metric(
         "policy_penalty_usd",
@@ -103,6 +169,29 @@ METRICS: tuple[Metric, ...] = (
         "USD",
         "Annual cost borne per country (see results cost_country_usd).",
         lambda r: r["cost_country_usd"].sum("cost_component").values,
+    ),
+    Metric(
+        "cost_country_excl_voll_usd",
+        SC,
+        "USD",
+        "Annual cost borne per country without its unserved energy at the value of lost load.",
+        _country_excl_voll,
+    ),
+    Metric(
+        "fallback_called_mw",
+        SC,
+        "MW",
+        "Peak output of the isolated-grid fallback capacity (new-build gas OCGT offered in both "
+        "topologies, inputs/README.md): the firm capacity the scenario needs beyond its plans.",
+        _fallback_called_mw,
+    ),
+    Metric(
+        "fallback_investment_usd",
+        S,
+        "USD",
+        "Annuity and fixed O&M of the fallback capacity called (new gas OCGT, technologies.csv, "
+        "10 % real discount rate): the avoided investment when integration needs less of it.",
+        lambda r: float(_fallback_called_mw(r).sum()) * fallback_annuity_usd_per_mw(r),
     ),
     Metric(
         "emissions_production_t",
@@ -157,7 +246,14 @@ METRICS: tuple[Metric, ...] = (
 #: Quantities whose difference to the reference is reported as ``delta_<name>``.
 DELTAS = (
     "total_cost_usd",
+    "cost_excl_voll_penalty_usd",
+    "unserved_cost_usd",
+    "policy_penalty_usd",
+    "cost_usd",
     "cost_country_usd",
+    "cost_country_excl_voll_usd",
+    "fallback_called_mw",
+    "fallback_investment_usd",
     "emissions_production_t",
     "emissions_consumption_t",
     "generation_twh",
