@@ -33,18 +33,41 @@ GENERATOR_VARIABLES = (
 )
 
 
+def fleet_performance(gens: pd.DataFrame, t: dict, country: np.ndarray, col: str) -> np.ndarray:
+    """The ``fleet_performance.csv`` value of ``col`` (efficiency or availability) per row:
+    the achieved figure of the row's country and technology for ``existing`` rows, NaN
+    elsewhere (new plants keep the technology default) and where the table leaves it blank."""
+    perf = t.get("fleet_performance")
+    out = np.full(len(gens), np.nan)
+    if perf is None or perf.empty or not len(gens):
+        return out
+    table = perf.set_index(["country", "technology"])[col]
+    existing = gens["status"].to_numpy(dtype=object) == "existing"
+    tech = gens["technology"].to_numpy(dtype=object)
+    for i in np.flatnonzero(existing):
+        key = (country[i], tech[i])
+        if key in table.index:
+            out[i] = float(table.loc[key])
+    return out
+
+
 def fleet_parameters(gens: pd.DataFrame, t: dict, node_country: dict) -> dict:
-    """Per-row technology parameters, with the row's overrides where given."""
+    """Per-row technology parameters: the technology default, the existing fleet's achieved
+    figure from ``fleet_performance.csv`` where given, the row's own value where given."""
     tech = t["technologies"].set_index("technology")
     G = len(gens)
     g_tech = gens["technology"].to_numpy(dtype=object)
     g_node = gens["node"].to_numpy(dtype=object)
+    g_country = np.array([node_country[n] for n in g_node], dtype=object)
 
     def of_tech(col: str, dtype=float) -> np.ndarray:
         return tech.loc[g_tech, col].to_numpy(dtype=dtype) if G else np.zeros(0, dtype)
 
     def param(col: str) -> np.ndarray:
         default = of_tech(col)
+        if col in ("efficiency", "availability"):
+            fleet = fleet_performance(gens, t, g_country, col)
+            default = np.where(np.isnan(fleet), default, fleet)
         if col in gens:
             over = gens[col].to_numpy(dtype=float)
             return np.where(np.isnan(over), default, over)
@@ -55,7 +78,7 @@ def fleet_parameters(gens: pd.DataFrame, t: dict, node_country: dict) -> dict:
         "status": np.asarray(gens["status"], dtype=object),
         "node": g_node,
         "technology": g_tech,
-        "country": np.array([node_country[n] for n in g_node], dtype=object),
+        "country": g_country,
         "capacity_mw": gens["capacity_mw"].to_numpy(dtype=float),
         "efficiency": param("efficiency"),
         "availability": param("availability"),

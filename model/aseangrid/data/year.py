@@ -25,6 +25,7 @@ from .fleet import (
     marginal_cost,
     merge_identical,
 )
+from .limits import energy_limits
 from .profiles import read_profile
 
 __all__ = ["active", "as_dataset", "assemble_year", "heat_rate", "marginal_cost", "model_time"]
@@ -281,7 +282,13 @@ def assemble_year(
     pol = _policies(t, year)
     cap_ids = pol.pop("_cap_ids")
     values.update(pol)
+    limits, limit_ids = energy_limits(t, g, list(links["link"]), year, problems)
+    if problems:
+        return xr.Dataset()
+    values.update(limits)
     values["time_weight_h"] = np.ones(len(time))
-    ds = as_dataset(values, _coords(nodes, node_country, time, g, stor, links, cap_ids))
+    coords = _coords(nodes, node_country, time, g, stor, links, cap_ids)
+    coords["energy_limit"] = limit_ids
+    ds = as_dataset(values, coords)
     ds.attrs["defaulted"] = "; ".join(notes)
     return ds

@@ -20,6 +20,7 @@ import xarray as xr
 from ..lp import LinearProgram
 from .balance import add_nodal_balance
 from .contracts import add_contracts
+from .energy_limits import add_energy_limits
 from .generation import (
     add_generation,
     add_generation_expansion,
@@ -77,6 +78,7 @@ REGISTRY: tuple[Callable[[LinearProgram, xr.Dataset], None], ...] = (
     add_renewable_share_min,
     add_coal_generation_max,
     add_coal_capacity_max,
+    add_energy_limits,
     add_nodal_balance,
     add_objective,
 )

@@ -36,6 +36,18 @@ POLICIES: dict[str, tuple[str, str, str, str]] = {
         "MWh",
         "coal_capacity_shadow_price_usd_per_mw",
     ),
+    "energy_limit_shortfall_mwh": (
+        "energy_limit_min",
+        "least energy of a generator group",
+        "MWh",
+        "energy_limit_min_shadow_price_usd_per_mwh",
+    ),
+    "energy_limit_excess_mwh": (
+        "energy_limit_max",
+        "most energy of a generator group",
+        "MWh",
+        "energy_limit_max_shadow_price_usd_per_mwh",
+    ),
 }
 #: shortfalls below this count as solver round-off, not breaches [t or MWh]
 TOLERANCE = 1.0

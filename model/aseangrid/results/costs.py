@@ -18,6 +18,8 @@ SHORTFALLS: dict[str, str] = {
     "renewable_shortfall_mwh": "renewable_share",
     "coal_generation_excess_mwh": "coal_generation_limit",
     "coal_capacity_excess_mw": "coal_capacity_limit",
+    "energy_limit_shortfall_mwh": "energy_limit_min",
+    "energy_limit_excess_mwh": "energy_limit_max",
 }
 
 

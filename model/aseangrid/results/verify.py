@@ -16,6 +16,7 @@ import numpy as np
 import xarray as xr
 
 from ..data import schema as sc
+from ..data.limits import applies, energy_limit_share, in_period, link_masks
 from ..data.timeagg import limit_share, period_bounds, step_hours
 from ..errors import VerificationError
 from .derive import by_label, retired
@@ -338,6 +339,48 @@ def _policies(c: Checks, ds, res) -> None:
     _coal_hourly(c, ds, res, gc, coal, countries)
 
 
+def _energy_limits(c: Checks, ds, res) -> None:
+    """Least and most energy of each generator or link group over its period
+    (``energy_limit_min``, ``energy_limit_max``), pro rata on a partial horizon, less the
+    penalised slacks."""
+    if not ds.sizes.get("energy_limit", 0):
+        return
+    labels = ds["energy_limit"].values
+    w = ds["time_weight_h"].values
+    period = in_period(ds)
+    got = np.zeros(len(labels))
+    fwd, bwd = link_masks(ds)
+    for value, member in (
+        ("generation_mw", ds["energy_limit_member"].values.astype(bool)),
+        ("flow_forward_mw", fwd),
+        ("flow_backward_mw", bwd),
+    ):
+        if value not in res or not member.any():
+            continue
+        x = res[value].values
+        for k in range(len(labels)):
+            got[k] += (w[period[:, k]][:, None] * x[period[:, k]][:, member[k]]).sum()
+    share = energy_limit_share(ds)
+    for side, slack, sign in (
+        ("min", "energy_limit_shortfall_mwh", -1.0),
+        ("max", "energy_limit_excess_mwh", 1.0),
+    ):
+        value = ds[f"energy_limit_{side}_twh"].values
+        k = np.flatnonzero(np.isfinite(value) & applies(ds))
+        if k.size == 0:
+            continue
+        s = by_label(res, slack, f"energy_limit_{side}", labels)[k]
+        limit = 1e6 * share[k] * value[k]
+        # min: limit - got - shortfall <= 0; max: got - excess - limit <= 0
+        c.above(
+            f"energy limit {side} (energy_limit_{side})",
+            sign * (got[k] - limit) - s,
+            np.zeros(k.size),
+            list(labels[k]),
+            scale=np.maximum(limit, 1.0),
+        )
+
+
 def _coal_hourly(c: Checks, ds, res, gc, coal, countries) -> None:
     idx = np.flatnonzero(np.isfinite(ds["coal_capacity_max_mw"].values))
     if idx.size == 0:
@@ -361,6 +404,8 @@ def _balance(c: Checks, ds, res, inj) -> None:
         "renewable_shortfall_mwh",
         "coal_generation_excess_mwh",
         "coal_capacity_excess_mw",
+        "energy_limit_shortfall_mwh",
+        "energy_limit_excess_mwh",
     ):
         if var in res:
             c.above(f"negative {var}", -res[var].values, 0.0 * res[var].values)
@@ -396,6 +441,7 @@ def verify_results(
     _contracts(c, ds, res, inj, nidx)
     _balance(c, ds, res, inj)
     _policies(c, ds, res)
+    _energy_limits(c, ds, res)
     obj = float(res.attrs.get("objective_usd", np.nan))
     total = float(res["cost_usd"].values.sum())
     if not np.isfinite(obj) or abs(obj - total) > 1e-5 * max(abs(obj), 1.0) + 1.0:

@@ -17,6 +17,7 @@ from .core import (
     Column,
     Table,
 )
+from .performance import PERFORMANCE_TABLES
 
 TABLES: tuple[Table, ...] = (
     Table(
@@ -370,3 +371,6 @@ TABLES: tuple[Table, ...] = (
 )
 
 #: Tables read only by capacity expansion and pathways (optional: dispatch runs without them).
+
+#: The base-year tables (:mod:`.performance`) are read like every other dispatch table.
+TABLES = TABLES + PERFORMANCE_TABLES

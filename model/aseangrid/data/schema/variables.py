@@ -74,4 +74,22 @@ DATASET_VARIABLES: dict[str, Var] = {
     "carbon_cap_mt": Var(("carbon_cap",), "MtCO2", "Annual CO2 cap of a group of countries."),
     "carbon_cap_member": Var(("carbon_cap", "country"), "1", "Countries covered by each cap."),
     "time_weight_h": Var(("time",), "h", "Hours represented by each step."),
+    "energy_limit_member": Var(
+        ("energy_limit", "generator"), "1", "Generators of each energy-limit group."
+    ),
+    "energy_limit_link_forward": Var(
+        ("energy_limit", "link"), "1", "Links whose forward flow counts in each limit's group."
+    ),
+    "energy_limit_link_backward": Var(
+        ("energy_limit", "link"), "1", "Links whose backward flow counts in each limit's group."
+    ),
+    "energy_limit_month": Var(
+        ("energy_limit",), "1", "Month an energy limit covers (1-12; 0: the whole year)."
+    ),
+    "energy_limit_min_twh": Var(
+        ("energy_limit",), "TWh", "Least energy of the group over its period (NaN: none)."
+    ),
+    "energy_limit_max_twh": Var(
+        ("energy_limit",), "TWh", "Most energy of the group over its period (NaN: none)."
+    ),
 }
