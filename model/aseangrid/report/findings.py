@@ -90,17 +90,18 @@ def cost_finding(w: Writer, cname: str, ref: str, s: str) -> None:
     d, u = w.col(k, f"Δ {s} vs {ref} [")
     ex = "total without unserved energy and penalties"
     parts = []
-    for comp in ("fuel and variable O&M", "carbon price", "wheeling charges"):
-        if comp in w.tables[k].df.index and abs(w.value(k, comp, d)) > 0:
-            parts.append(f"{comp} {w.signed(k, comp, d)}")
+    un = "unserved energy (at the value of lost load)"
+    pen = "policy penalties (missed targets and caps)"
+    for comp in w.tables[k].df.index:
+        if comp not in (un, pen) and not str(comp).startswith("total"):
+            if abs(w.value(k, comp, d)) > 0:
+                parts.append(f"{comp} {w.signed(k, comp, d)}")
     text = (
         f"{s} against {ref}: the annual system cost without unserved energy and policy "
         f"penalties {w.change(k, ex, d, 'rises', 'falls')}, from "
         f"{w.cite(k, ex, f'{ref} [{u}]')} to {w.cite(k, ex, f'{s} [{u}]')} {u}"
         + (f"; by component: {', '.join(parts)} {u}." if parts else ".")
     )
-    un = "unserved energy (at the value of lost load)"
-    pen = "policy penalties (missed targets and caps)"
     text += (
         f" Unserved energy at the value of lost load changes the objective by "
         f"{w.signed(k, un, d)} {u} and policy penalties by {w.signed(k, pen, d)} {u}, "

@@ -60,6 +60,8 @@ def decimals_of(label: object) -> int:
     if str(label).lower() in YEAR_NAMES:
         return 0
     u = unit_of(label)
+    if not u and "share" in str(label).lower():
+        return DECIMALS["share"]
     if u in DECIMALS:
         return DECIMALS[u]
     if u.startswith("Δ "):
@@ -159,8 +161,8 @@ class Table:
 
 
 def slug(text: str) -> str:
-    """Lower-case letters, digits and hyphens only (anchors, file and sheet names)."""
-    return re.sub(r"[^a-z0-9]+", "-", str(text).lower()).strip("-")
+    """Lower-case letters, digits, underscores and hyphens only (anchors, file names)."""
+    return re.sub(r"[^a-z0-9_]+", "-", str(text).lower()).strip("-")
 
 
 def md_table(df: pd.DataFrame) -> str:

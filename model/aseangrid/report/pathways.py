@@ -61,17 +61,17 @@ def pathway_section(pathways: Mapping[str, xr.Dataset], figs: Path, figure: Call
         figure(
             fig_pathway_stack(pathways, "capacity_mw", 1e3, "GW"),
             figs,
-            "pathway-capacity",
+            "pathway_capacity",
             "Capacity by year",
         ),
         figure(
             fig_pathway_stack(pathways, "generation_twh", 1.0, "TWh per year"),
             figs,
-            "pathway-generation",
+            "pathway_generation",
             "Generation by year",
         ),
         figure(
-            fig_pathway_emissions(pathways), figs, "pathway-emissions", "Emissions against caps"
+            fig_pathway_emissions(pathways), figs, "pathway_emissions", "Emissions against caps"
         ),
     ]
     return Section(
