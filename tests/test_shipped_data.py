@@ -158,7 +158,7 @@ def test_shipped_run_files_validate(run_file, shipped_path):
 def test_link_override_keeps_one_way_links_one_way(years):
     from aseangrid.scenario import Scenario, apply
 
-    ds = apply(years[2030], Scenario(year=2030, link_capacity_mw={"ID-SUM_SG_licences": 500}))
-    link = ds.sel(link="ID-SUM_SG_licences")
+    ds = apply(years[2030], Scenario(year=2030, link_capacity_mw={"ID-RIAU_SG_medco": 500}))
+    link = ds.sel(link="ID-RIAU_SG_medco")
     assert float(link["link_capacity_forward_mw"]) == 500
     assert float(link["link_capacity_backward_mw"]) == 0
