@@ -110,8 +110,7 @@ def write_report(
 
 
 def build_sections(comparisons, results, nodes, week, figs, pathways=None):
-    """All tables by key and the report's sections in order."""
-    tables: dict[str, Table] = {}
+    """All tables by key (in the report's order) and the report's sections in order."""
     mt = method_tables(results)
     prov = provenance_table(results)
     method = Section(
@@ -139,7 +138,6 @@ def build_sections(comparisons, results, nodes, week, figs, pathways=None):
         names = [str(s) for s in cmp["scenario"].values]
         sub = {s: results[s] for s in names if s in results}
         tabs = comparison_tables(cname, cmp, sub)
-        tables.update({t.key: t for t in tabs.values()})
         sections.append(
             Section(
                 f"Comparison {cname}",
@@ -151,9 +149,7 @@ def build_sections(comparisons, results, nodes, week, figs, pathways=None):
         )
     if pathways:
         sections.insert(2, pathway_section(pathways, figs, figure))
-        tables.update({t.key: t for t in sections[2].tables})
-    for s in (method, caveat):
-        tables.update({t.key: t for t in s.tables})
+    tables = {t.key: t for s in sections for t in s.tables}
     return tables, sections
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .fmt import Table
+from .fmt import YEAR_NAMES, Table, decimals_of
 
 #: rows above each table: its title and its note
 HEADER_ROWS = 2
@@ -69,9 +69,26 @@ def write_workbook(
             ws = xw.sheets[name]
             ws["A1"] = t.title
             ws["A2"] = t.note
-            for k, col in enumerate(flat.columns, start=1):
-                width = max(len(str(col)), *(len(str(v)) for v in flat[col].head(50)), 6)
-                ws.column_dimensions[
-                    ws.cell(row=HEADER_ROWS + 1, column=k).column_letter
-                ].width = min(width + 2, 60)
+            _layout(ws, flat)
     return path
+
+
+def _number_format(col: object) -> str:
+    """Excel's number format for a column: the report's decimals, thousands separators, years
+    without either."""
+    if str(col).lower() in YEAR_NAMES:
+        return "0"
+    d = decimals_of(col)
+    return "#,##0" + ("." + "0" * d if d else "")
+
+
+def _layout(ws, flat: pd.DataFrame) -> None:
+    """Column widths and number formats of one table sheet."""
+    for k, col in enumerate(flat.columns, start=1):
+        letter = ws.cell(row=HEADER_ROWS + 1, column=k).column_letter
+        width = max(len(str(col)), *(len(str(v)) for v in flat[col].head(50)), 6)
+        ws.column_dimensions[letter].width = min(width + 2, 60)
+        if pd.api.types.is_numeric_dtype(flat[col]) and flat[col].dtype != bool:
+            fmt = _number_format(col)
+            for r in range(HEADER_ROWS + 2, HEADER_ROWS + 2 + len(flat)):
+                ws.cell(row=r, column=k).number_format = fmt

@@ -39,6 +39,7 @@ class Finding:
     cites: list[Cite] = field(default_factory=list)
     refs: list[str] = field(default_factory=list)
     caveat: bool = False
+    group: str = ""
 
 
 class Writer:
@@ -48,6 +49,7 @@ class Writer:
         self.tables = tables
         self._cites: list[Cite] = []
         self.findings: list[Finding] = []
+        self.group = ""
 
     def cite(self, key: str, row: object, col: str, absolute: bool = False) -> str:
         """The cell ``(row, col)`` of table ``key`` as printed (``absolute``: without sign)."""
@@ -64,7 +66,7 @@ class Writer:
     def add(self, topic: str, text: str, refs: list[str], caveat: bool = False) -> None:
         """Close the sentence: it takes the numbers cited since the last one."""
         anchors = [self.tables[r].anchor if r in self.tables else r for r in refs]
-        self.findings.append(Finding(topic, text, self._cites, anchors, caveat))
+        self.findings.append(Finding(topic, text, self._cites, anchors, caveat, self.group))
         self._cites = []
 
     def value(self, key: str, row: object, col: str) -> float:
@@ -194,6 +196,7 @@ def price_finding(w: Writer, cname: str, ref: str, s: str) -> None:
 
 def comparison_findings(w: Writer, cname: str, ref: str, scenarios: list[str]) -> None:
     """The findings of one comparison, scenario by scenario against the reference."""
+    w.group = f"Comparison {cname}: {', '.join(x for x in scenarios if x != ref)} against {ref}"
     for s in scenarios:
         if s == ref:
             continue
@@ -227,6 +230,30 @@ def caveat_findings(w: Writer, top: int = 6) -> None:
                 caveat=True,
             )
     decomposition_findings(w)
+    assumption_findings(w)
+
+
+#: generation of a country resting on rows of our own assumption above this is a caveat [%]
+ASSUMED_PCT = 10.0
+
+
+def assumption_findings(w: Writer) -> None:
+    """Countries whose generation rests for more than :data:`ASSUMED_PCT` on assumed rows."""
+    k, col = "method.provenance", "generation assumption [%]"
+    if k not in w.tables or col not in w.tables[k].df:
+        return
+    df = w.tables[k].df
+    hit = df[df[col] > ASSUMED_PCT].sort_values(col, ascending=False).index
+    if len(hit):
+        w.add(
+            "assumptions",
+            "Generation resting on rows that are our own assumption (basis `assumption` in "
+            "generators.csv): "
+            + ", ".join(f"{c} {w.cite(k, c, col)} %" for c in hit)
+            + " of the country's generation.",
+            [k],
+            caveat=True,
+        )
 
 
 def _issue(w: Writer, k: str, i: tuple, unit: str, col: str) -> str:

@@ -7,14 +7,16 @@ import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
+
 from .findings import Finding
 from .fmt import Table, md_table, shown_frame
 
 CSS = (
     "body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em;color:#222;"
     "line-height:1.4}table{border-collapse:collapse;font-size:12px;margin:0.5em 0}"
-    "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td:first-child,"
-    "th:first-child{text-align:left}th{background:#f3f3f3}img{max-width:100%}"
+    "td,th{border:1px solid #ccc;padding:2px 6px;text-align:right}td.t,th.t{text-align:left}"
+    "th{background:#f3f3f3}img{max-width:100%}.summary h3{font-size:14px;margin:0.6em 0 0}"
     "h2{border-bottom:1px solid #ccc;margin-top:1.6em}.note{font-size:11px;color:#555}"
     ".caveats{border:2px solid #b00;background:#fff4f4;padding:0.5em 1em}"
     ".summary{background:#f6f9fc;border:1px solid #cdd;padding:0.5em 1em}"
@@ -72,10 +74,31 @@ def _finding_md(f: Finding, titles: dict[str, str]) -> str:
     return f"- {f.text} (→ {refs})"
 
 
+def _html_table(t: Table) -> str:
+    """The table as HTML: numbers right-aligned, text left-aligned (class ``t``)."""
+    flat = t.df.reset_index() if any(n is not None for n in t.df.index.names) else t.df
+    shown = shown_frame(t.df)
+    text = [not pd.api.types.is_numeric_dtype(flat[c]) for c in flat.columns]
+    head = "".join(
+        f"<th{' class=t' if x else ''}>{html.escape(str(c))}</th>"
+        for c, x in zip(shown.columns, text, strict=True)
+    )
+    rows = "".join(
+        "<tr>"
+        + "".join(
+            f"<td{' class=t' if x else ''}>{html.escape(str(v))}</td>"
+            for v, x in zip(r, text, strict=True)
+        )
+        + "</tr>"
+        for r in shown.values
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
 def table_html(t: Table) -> str:
     if not len(t.df):
         return f"<h3 id='{t.anchor}'>{html.escape(t.title)}</h3><p class='note'>No rows.</p>"
-    body = shown_frame(t.df).to_html(index=False, escape=True, border=0)
+    body = _html_table(t)
     note = f"<p class='note'>{html.escape(t.note)}</p>" if t.note else ""
     return f"<h3 id='{t.anchor}'>{html.escape(t.title)}</h3><div class='scroll'>{body}</div>{note}"
 
@@ -129,11 +152,14 @@ def write_html(
             + "".join(_finding_html(f, titles) for f in caveats)
             + "</ul></div>"
         )
+    body = []
+    for g in dict.fromkeys(f.group for f in found):
+        items = "".join(_finding_html(f, titles) for f in found if f.group == g)
+        body.append((f"<h3>{html.escape(g)}</h3>" if g else "") + f"<ul>{items}</ul>")
     parts.append(
-        "<div class='summary'><ul>"
-        + "".join(_finding_html(f, titles) for f in found)
-        + "</ul><p class='note'>Every number above is a cell of the table it points to.</p>"
-        "</div>"
+        "<div class='summary'>"
+        + "".join(body)
+        + "<p class='note'>Every number above is a cell of the table it points to.</p></div>"
     )
     parts.append(_toc(sections))
     for s in sections:
@@ -163,7 +189,12 @@ def write_markdown(
     if caveats:
         md += ["> **Read first: what this run could not do or bought at a penalty.**", ">"]
         md += ["> " + _finding_md(f, titles) for f in caveats] + [""]
-    md += [_finding_md(f, titles) for f in findings if not f.caveat] + [""]
+    found = [f for f in findings if not f.caveat]
+    for g in dict.fromkeys(f.group for f in found):
+        md += ([f"**{g}**", ""] if g else []) + [
+            _finding_md(f, titles) for f in found if f.group == g
+        ]
+        md += [""]
     md += ["## Contents", ""] + [f"- [{s.title}](#{s.anchor})" for s in sections] + [""]
     for s in sections:
         md += [f'<a id="{s.anchor}"></a>', "", f"## {s.title}", ""]
