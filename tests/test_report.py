@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import re
+import shutil
+import subprocess
 import warnings
 from html.parser import HTMLParser
 
@@ -237,3 +239,29 @@ def test_row_basis_reads_the_basis_column_then_the_source_marker():
     assert row_basis(np.nan, "[derived] IRENA 994 MW - 550 MW") == "derived"
     assert row_basis("", "[assumption] captive plant") == "assumption"
     assert row_basis(None, "IRENA 2023 Brunei coal 220 MW") == "sourced"
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="no headless Chromium here")
+def test_headless_chromium_renders_the_report(written, tmp_path):
+    """The page renders offline in headless Chromium (Debian's `chromium`): a screenshot that
+    is not blank."""
+    from PIL import Image
+
+    _, paths, _, _, _, _ = written
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--window-size=1100,1600",
+            f"--screenshot={shot}",
+            paths["html"].resolve().as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    grey = np.asarray(Image.open(shot).convert("L"))
+    assert grey.shape == (1600, 1100) and (grey < 128).mean() > 0.01
