@@ -265,3 +265,25 @@ def test_headless_chromium_renders_the_report(written, tmp_path):
     )
     grey = np.asarray(Image.open(shot).convert("L"))
     assert grey.shape == (1600, 1100) and (grey < 128).mean() > 0.01
+
+
+def test_a_single_scenario_is_summarised_from_its_tables(written, tmp_path):
+    _, _, results, _, _, _ = written
+    one = {"integrated": results["integrated"]}
+    cmp = ag.compare(one)
+    tables, _ = build_sections({"all": cmp}, one, ["A"], "01-01", tmp_path)
+    f = next(f for f in summarise(tables, {"all": cmp}) if f.topic == "scenario")
+    paid = (
+        float(
+            results["integrated"]["cost_usd"]
+            .drop_sel(cost_component=["unserved_energy", "policy_penalty"])
+            .sum()
+        )
+        / 1e3
+    )
+    assert (
+        "integrated: the annual system cost without unserved energy and policy penalties is "
+        f"{paid:,.1f} k USD" in f.text
+    )
+    for c in f.cites:
+        assert c.shown == fmt.show(tables[c.table].value(c.row, c.col), c.col) and c.shown in f.text

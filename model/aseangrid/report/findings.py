@@ -194,9 +194,29 @@ def price_finding(w: Writer, cname: str, ref: str, s: str) -> None:
     w.add("prices", text + ".", [k, f"f-{cname}-price-heatmap"])
 
 
+def scenario_finding(w: Writer, cname: str, s: str) -> None:
+    """The level of one scenario (a comparison with nothing to compare against)."""
+    k, e, p = f"{cname}.cost", f"{cname}.emissions", f"{cname}.prices"
+    ex = "total without unserved energy and penalties"
+    col, u = w.col(k, f"{s} [")
+    ecol, eu = w.col(e, f"production {s} [")
+    text = (
+        f"{s}: the annual system cost without unserved energy and policy penalties is "
+        f"{w.cite(k, ex, col)} {u}, production-based CO2 {w.cite(e, 'ASEAN', ecol)} {eu} and the "
+        f"ASEAN demand-weighted price {w.cite(p, 'ASEAN', f'{s} [USD/MWh]')} USD/MWh"
+    )
+    c = f"{cname}.corridors"
+    if len(w.tables[c].df) and (s, ALL_CORRIDORS) in w.tables[c].df.index:
+        text += f"; {w.cite(c, (s, ALL_CORRIDORS), 'sent [TWh]')} TWh cross the borders"
+    w.add("scenario", text + ".", [k, e, p])
+
+
 def comparison_findings(w: Writer, cname: str, ref: str, scenarios: list[str]) -> None:
     """The findings of one comparison, scenario by scenario against the reference."""
-    w.group = f"Comparison {cname}: {', '.join(x for x in scenarios if x != ref)} against {ref}"
+    others = [x for x in scenarios if x != ref]
+    w.group = f"Comparison {cname}: {', '.join(others)} against {ref}" if others else ref
+    if not others:
+        scenario_finding(w, cname, ref)
     for s in scenarios:
         if s == ref:
             continue
