@@ -226,3 +226,26 @@ def fig_flow_map(res: xr.Dataset, title: str) -> plt.Figure:
     )
     ax.grid(alpha=0.3)
     return fig
+
+
+def fig_displacement(disp: Table, s: str, top: int = 16) -> plt.Figure:
+    """Change of generation per country and technology against the reference [TWh], the
+    ``top`` largest, coloured by technology (negative: displaced)."""
+    from .figures import TECH_COLORS
+
+    df = disp.df
+    col = "Δ generation [TWh]"
+    sub = df.xs(s, level="scenario")[col] if len(df) else pd.Series(dtype=float)
+    sub = sub.reindex(sub.abs().sort_values(ascending=False).index[:top]).sort_values()
+    fig, ax = plt.subplots(figsize=(8, 0.32 * max(len(sub), 1) + 1.4))
+    labels = [f"{c} {t}" for c, t in sub.index]
+    colors = [TECH_COLORS.get(str(t), "#999999") for _, t in sub.index]
+    ax.barh(range(len(sub)), sub.values, color=colors, edgecolor="#333333", lw=0.3)
+    ax.set_yticks(range(len(sub)), labels, fontsize=8)
+    ax.axvline(0, color="k", lw=0.6)
+    ax.set_xlabel("Δ generation [TWh over the horizon]  (← displaced | displacing →)")
+    ax.set_title(
+        f"{s}: generation displaced and displacing, by country and technology", fontsize=10
+    )
+    ax.grid(axis="x", alpha=0.3)
+    return fig

@@ -151,7 +151,7 @@ def displacement_finding(w: Writer, cname: str, s: str, top: int = 3) -> None:
     text = (
         f"{s}: generation displaced: {items(down) or 'none'}; displacing it: {items(up) or 'none'}."
     )
-    w.add("displacement", text, [k, f"f-{cname}-mix"])
+    w.add("displacement", text, [k, f"f-{cname}-displacement", f"f-{cname}-mix"])
 
 
 def corridor_finding(w: Writer, cname: str, s: str, top: int = 3) -> None:

@@ -71,6 +71,19 @@ def comparison_figures(
         )
     )
     out.append(figure(fig_mix(cmp), figs, f"{cname}-mix", "Generation mix by country"))
+    ref = str(cmp.attrs.get("reference"))
+    disp = tabs["displacement"].df
+    for s in [x for x in names if x != ref]:
+        if len(disp) and s in disp.index.get_level_values("scenario"):
+            out.append(
+                figure(
+                    charts.fig_displacement(tabs["displacement"], s),
+                    figs,
+                    f"{cname}-displacement" + ("" if s == names[-1] else f"-{s}"),
+                    f"Generation displaced and displacing, {s}",
+                    "TWh; colours per technology as in every figure.",
+                )
+            )
     out += _trade_and_price_figures(cname, cmp, tabs, sub, nodes, figs)
     if len(names) > 2:
         out.append(
