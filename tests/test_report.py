@@ -287,3 +287,51 @@ def test_a_single_scenario_is_summarised_from_its_tables(written, tmp_path):
     )
     for c in f.cites:
         assert c.shown == fmt.show(tables[c.table].value(c.row, c.col), c.col) and c.shown in f.text
+
+
+def test_provenance_shares_by_hand(written, tmp_path):
+    """Capacity, generation and fuel cost split by the basis of their input rows; a model
+    generator of two rows splits by their capacities; assumed fuel prices are a caveat."""
+    from aseangrid.report.provenance import provenance_table
+
+    _, _, results, cmp, _, _ = written
+    pd.DataFrame(
+        {
+            "generator": ["g0", "g1", "g1b", "g2"],
+            "capacity_mw": [200.0, 40.0, 20.0, 80.0],
+            "basis": ["sourced", "planned", "", ""],
+            "source": ["IRENA", "RUPTL", "[assumption] split", "[derived] a - b"],
+        }
+    ).to_csv(tmp_path / "generators.csv", index=False)
+    pd.DataFrame(
+        {
+            "fuel": ["gas", "coal"],
+            "country": ["THA", "LAO"],
+            "year": [2030, 2030],
+            "price_usd_per_gj": [8.0, 2.0],
+            "source": ["IEA WEO 2024", "[assumption] mine-mouth"],
+        }
+    ).to_csv(tmp_path / "fuel_prices.csv", index=False)
+    res = results["integrated"].assign_coords(
+        generator_rows=("generator", ["g0", "g1;g1b", "g2"]),
+        generator_fuel=("generator", ["gas", "none", "coal"]),
+    )
+    res.attrs.update(input_dataset=str(tmp_path), year=2030)
+    t = provenance_table({"integrated": res})
+    df = t.df
+    assert df.loc["THA", "capacity [GW]"] == pytest.approx(0.26)
+    assert df.loc["THA", "capacity sourced [%]"] == pytest.approx(round(100 * 200 / 260, 1))
+    assert df.loc["THA", "capacity planned [%]"] == pytest.approx(round(100 * 40 / 260, 1))
+    assert df.loc["THA", "capacity assumption [%]"] == pytest.approx(round(100 * 20 / 260, 1))
+    assert df.loc["LAO", "capacity derived [%]"] == 100.0
+    g = res["generation_twh"].values
+    assumed = 100 * g[1] / 3 / (g[0] + g[1])
+    assert df.loc["THA", "generation assumption [%]"] == pytest.approx(round(assumed, 1))
+    assert df.loc["LAO", "fuel price assumption [%]"] == 100.0
+    assert df.loc["THA", "fuel price sourced [%]"] == 100.0
+    tables, _ = build_sections({"integration": cmp}, {"integrated": res}, ["A"], "01-01", tmp_path)
+    text = " ".join(f.text for f in summarise(tables, {}))
+    assert (
+        "variable fuel cost resting on fuel_prices.csv rows that are our own assumption: "
+        "LAO 100.0 %" in text
+    )

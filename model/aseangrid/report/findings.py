@@ -259,21 +259,26 @@ ASSUMED_PCT = 10.0
 
 def assumption_findings(w: Writer) -> None:
     """Countries whose generation rests for more than :data:`ASSUMED_PCT` on assumed rows."""
-    k, col = "method.provenance", "generation assumption [%]"
-    if k not in w.tables or col not in w.tables[k].df:
+    k = "method.provenance"
+    if k not in w.tables:
         return
     df = w.tables[k].df
-    hit = df[df[col] > ASSUMED_PCT].sort_values(col, ascending=False).index
-    if len(hit):
-        w.add(
-            "assumptions",
-            "Generation resting on rows that are our own assumption (basis `assumption` in "
-            "generators.csv): "
-            + ", ".join(f"{c} {w.cite(k, c, col)} %" for c in hit)
-            + " of the country's generation.",
-            [k],
-            caveat=True,
-        )
+    for col, what in (
+        ("generation assumption [%]", "generation resting on generators.csv rows"),
+        ("fuel price assumption [%]", "variable fuel cost resting on fuel_prices.csv rows"),
+    ):
+        if col not in df:
+            continue
+        hit = df[df[col] > ASSUMED_PCT].sort_values(col, ascending=False).index
+        if len(hit):
+            w.add(
+                "assumptions",
+                f"Share of {what} that are our own assumption: "
+                + ", ".join(f"{c} {w.cite(k, c, col)} %" for c in hit)
+                + ".",
+                [k],
+                caveat=True,
+            )
 
 
 def _issue(w: Writer, k: str, i: tuple, unit: str, col: str) -> str:

@@ -98,6 +98,42 @@ def provenance_frame(res: xr.Dataset) -> pd.DataFrame | None:
     return out.fillna(0.0)
 
 
+def fuel_cost_shares(res: xr.Dataset) -> pd.DataFrame | None:
+    """Per country: the variable cost of fuel-burning generation (generation x marginal cost
+    [bn USD]) and its share on rows of ``fuel_prices.csv`` of each basis (the row of the
+    generator's fuel, country and year) [%]; None when the file is not found."""
+    path = Path(str(res.attrs.get("input_dataset", ""))) / "fuel_prices.csv"
+    need = ("generator_fuel", "generation_twh", "marginal_cost_usd_per_mwh")
+    if not path.is_file() or not all(v in res.variables for v in need):
+        return None
+    fp = pd.read_csv(path)
+    year = int(res.attrs.get("year", pd.DatetimeIndex(res["time"].values)[0].year))
+    fp = fp[fp["year"] == year]
+    basis = {
+        (f, c): row_basis(b, src)
+        for f, c, b, src in zip(
+            fp["fuel"], fp["country"], fp.get("basis", [None] * len(fp)), fp["source"], strict=True
+        )
+    }
+    cost = res["generation_twh"].values * res["marginal_cost_usd_per_mwh"].values * 1e6
+    recs = [
+        (c, basis.get((f, c), "no row"), v / 1e9)
+        for f, c, v in zip(
+            res["generator_fuel"].values, res["generator_country"].values, cost, strict=True
+        )
+        if f != "none" and v > 0
+    ]
+    if not recs:
+        return None
+    df = pd.DataFrame(recs, columns=["country", "basis", "bn"])
+    piv = df.pivot_table(index="country", columns="basis", values="bn", aggfunc="sum").fillna(0)
+    out = pd.DataFrame({"variable cost of fuels [bn USD]": piv.sum(axis=1)})
+    for b in (*BASES, "no row"):
+        if b in piv:
+            out[f"fuel price {b} [%]"] = 100 * piv[b] / piv.sum(axis=1)
+    return out
+
+
 def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
     """The provenance table of the run's first scenario (the rows are those of its dataset
     and year), or None when the dataset cannot be found."""
@@ -107,6 +143,9 @@ def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
     df = provenance_frame(res)
     if df is None:
         return None
+    fuel = fuel_cost_shares(res)
+    if fuel is not None:
+        df = df.join(fuel, how="left").fillna(0.0)
     folder = Path(str(res.attrs.get("input_dataset", "")))
     now, then = folder_hash(folder), str(res.attrs.get("input_hash", ""))
     changed = (
@@ -123,5 +162,8 @@ def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
         "basis is sourced (a named statistic), planned (a national plan), derived (arithmetic "
         "on those) or assumption (our own number). Dataset: "
         f"{res.attrs.get('input_dataset', '')} (hash {then}). A generator made of several rows "
-        "splits its capacity and generation by their capacities." + changed,
+        "splits its capacity and generation by their capacities. Fuel price: share of the variable "
+        "cost of fuel-burning generation (generation x marginal cost) whose fuel price row in "
+        "fuel_prices.csv (fuel, country, year) has each basis (its source's opening marker)."
+        + changed,
     )
