@@ -156,7 +156,7 @@ def provenance_table(results: Mapping[str, xr.Dataset]) -> Table | None:
     )
     return Table(
         "method.provenance",
-        f"Provenance of capacity and generation, {name}",
+        f"Provenance of capacity, generation and fuel cost, {name}",
         df,
         "Share of each country's capacity and generation on rows of generators.csv whose "
         "basis is sourced (a named statistic), planned (a national plan), derived (arithmetic "
