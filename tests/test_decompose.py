@@ -159,3 +159,17 @@ def test_a_week_without_a_share_of_a_target_still_stitches():
     lower, upper = dec.attrs["lower_bound_usd"], dec.attrs["objective_usd"]
     opt = mono.attrs["objective_usd"]
     assert lower <= opt * (1 + 1e-9) and opt <= upper * (1 + 1e-9)
+
+
+def test_the_exact_lp_started_from_the_stitched_solution_has_the_same_optimum(ds2030, pair):
+    mono, _dec = pair
+    assert mono.attrs["start"] == "cold"  # two weeks: below a quarter, auto starts cold
+    warm = _quiet(ag.solve, ds2030, method="monolithic", start="decomposed")
+    assert warm.attrs["start"].startswith("from the stitched solution")
+    assert warm.attrs["verified"] == 1
+    assert warm.attrs["objective_usd"] == pytest.approx(mono.attrs["objective_usd"], rel=1e-9)
+    s = ag.Session(ds2030, start="decomposed")
+    first = _quiet(s.solve)
+    assert first.attrs["start"].startswith("from the stitched solution")
+    assert first.attrs["objective_usd"] == pytest.approx(mono.attrs["objective_usd"], rel=1e-9)
+    assert _quiet(s.solve).attrs["start"] == "from the last basis (live session)"

@@ -47,8 +47,15 @@ def prepare(lp: LinearProgram) -> StandardForm:
     return sf
 
 
-def run_solver(lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, so: SolverOptions):
-    """Solve with the solver the options name; a proven optimum or an error."""
+def run_solver(
+    lp: LinearProgram,
+    sf: StandardForm,
+    ds: xr.Dataset,
+    so: SolverOptions,
+    start: np.ndarray | None = None,
+):
+    """Solve with the solver the options name; a proven optimum or an error (``start``: a
+    primal point of the same program for HiGHS to start from)."""
     if so.solver.startswith("pyomo:"):
         from .solve.pyomo_solvers import solve_with_pyomo
 
@@ -69,7 +76,10 @@ def run_solver(lp: LinearProgram, sf: StandardForm, ds: xr.Dataset, so: SolverOp
     from .solve.diagnose import diagnoser
     from .solve.highs import HighsLP
 
-    return HighsLP(sf, so, diagnoser(ds, lp, quick=not lp.options.unserved_energy)).solve()
+    h = HighsLP(sf, so, diagnoser(ds, lp, quick=not lp.options.unserved_energy))
+    if start is not None and start.shape == (sf.n_cols,):
+        h.set_start(start)
+    return h.solve()
 
 
 def check_solution(
@@ -131,9 +141,11 @@ def solve_lp(
     solver_options: SolverOptions | None = None,
     verify: bool = True,
     strict: bool = False,
+    start: np.ndarray | None = None,
 ) -> xr.Dataset:
-    """Solve a built program and return its verified results."""
+    """Solve a built program and return its verified results (``start``: see
+    :func:`run_solver`)."""
     so = solver_options or SolverOptions()
     sf = prepare(lp)
-    sol = run_solver(lp, sf, ds, so)
+    sol = run_solver(lp, sf, ds, so, start)
     return finish(lp, sf, ds, sol, verify, strict)

@@ -92,10 +92,12 @@ def _solve_pathway(
     return infos
 
 
-def _solve_sweep(names: list[str], jsons: list[str], folder: str) -> list[dict]:
+def _solve_sweep(
+    names: list[str], jsons: list[str], folder: str, workers: int | None = None
+) -> list[dict]:
     """Scenarios that differ only in caps, carbon prices or link capacities: one live session
     (built once, warm-started; every point checked and verified like a fresh build)."""
-    from .pipeline import options_of
+    from .pipeline import decomposition_of, options_of
     from .scenario import load_scenario
     from .session import Session, set_sweep_values
 
@@ -104,7 +106,9 @@ def _solve_sweep(names: list[str], jsons: list[str], folder: str) -> list[dict]:
     ds = load_scenario(scen[0])
     t_load = time.perf_counter() - t0
     opts, so = options_of(scen[0])
-    session = Session(ds, opts, so, strict=scen[0].strict)
+    session = Session(
+        ds, opts, so, scen[0].strict, scen[0].solve.start, decomposition_of(scen[0], workers)
+    )
     infos = []
     for name, s, js in zip(names, scen, jsons, strict=True):
         t1 = time.perf_counter()
@@ -127,7 +131,7 @@ def solve_group(
     """A group of :func:`aseangrid.session.sweep_groups`: one scenario, a pathway, or a sweep
     (``workers``: processes for sub-horizons of decomposed solves)."""
     if len(names) > 1:
-        return _solve_sweep(names, jsons, folder)
+        return _solve_sweep(names, jsons, folder, workers)
     if Scenario.model_validate_json(jsons[0]).pathway is not None:
         return _solve_pathway(names[0], jsons[0], folder, progress)
     return [_solve_one(names[0], jsons[0], folder, workers)]

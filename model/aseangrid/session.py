@@ -52,9 +52,13 @@ class Session:
         options: Options | None = None,
         solver_options: SolverOptions | None = None,
         strict: bool = False,
+        start: str = "auto",
+        decomposition=None,
     ):
         t0 = _time.perf_counter()
         self.strict = strict
+        # the first solve's start (:func:`aseangrid.decompose.start_point`)
+        self.start, self.decomposition = start, decomposition
         self.base = ds.copy(deep=True)
         self.ds = self.base
         self.options = options or Options()
@@ -212,8 +216,24 @@ class Session:
         if self._dirty:
             self._refresh()
         warm = self.solves > 0 and self._warm
+        x0 = None
+        if not warm:
+            from .decompose import start_point
+
+            x0 = start_point(
+                self.ds, self.options, self.solver_options, self.decomposition, self.start
+            )
+            if x0 is not None:
+                self.highs.set_start(x0[0])
         sol = self.highs.solve()
         res = finish(self.lp, self.sf, self.ds, sol, verify, self.strict)
+        res.attrs["start"] = (
+            "from the last basis (live session)"
+            if warm
+            else f"from the stitched solution of a decomposition pass ({x0[1]:.1f} s)"
+            if x0
+            else "cold"
+        )
         res.attrs["time_build_s"] = round(self.t_build if self.solves == 0 else 0.0, 3)
         res.attrs["warm_start"] = int(warm)
         self.solves += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time as _time
 from dataclasses import replace
 
+import numpy as np
 import xarray as xr
 
 from ..engine import finish, prepare, run_solver
@@ -195,3 +196,44 @@ def _gap(passes: list[dict], lp) -> tuple[float, float]:
     pen = float(lp.component_costs(best["solution"].x).get("policy_penalty", 0.0))
     diff = max(upper - lower, 0.0)
     return diff / max(abs(upper), 1.0), diff / max(abs(upper - pen), 1.0)
+
+
+#: Horizons from which the exact solve starts from the stitched solution [h]: on a quarter of
+#: 2030 that cut dual simplex iterations 191,096 -> 59,875 (3.2x), the decomposition taking
+#: less time than it saved; on two weeks the decomposition costs more than the cold solve.
+START_FROM_HOURS = 2190
+
+
+def stitched_start(
+    ds: xr.Dataset, options: Options, so: SolverOptions, dec: Decomposition
+) -> tuple[np.ndarray, float] | None:
+    """A primal starting point for the exact (monolithic) LP: the stitched solution of one
+    decomposition pass, in the column order of ``build_lp(ds, options)``; and its time [s].
+    ``None`` where the decomposition cannot take the case."""
+    from .split import why_not
+
+    if why_not(ds, options, (), dec) is not None:
+        return None
+    t0 = _time.perf_counter()
+    say_progress("a starting point for the exact LP: one decomposition pass")
+    lp = build_lp(ds, options)
+    p = _pass(ds, options, so, dec, lp, prepare(lp))
+    return p["solution"].x, _time.perf_counter() - t0
+
+
+def start_point(
+    ds: xr.Dataset,
+    options: Options | None,
+    so: SolverOptions | None,
+    dec: Decomposition | None,
+    start: str = "auto",
+) -> tuple[np.ndarray, float] | None:
+    """The primal start of an exact solve by the rule ``start`` (``"auto"``: from the
+    stitched solution on horizons of :data:`START_FROM_HOURS` or more; ``"decomposed"``:
+    wherever the decomposition can take the case; ``"cold"``: none), or ``None``."""
+    so = so or SolverOptions()
+    if start == "cold" or so.solver != "highs":
+        return None
+    if start == "auto" and ds.sizes["time"] < START_FROM_HOURS:
+        return None
+    return stitched_start(ds, options or Options(), so, dec or Decomposition())

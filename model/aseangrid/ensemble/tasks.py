@@ -83,7 +83,7 @@ class TaskSolver:
 
     def solve(self, s: Scenario) -> xr.Dataset:
         """Solve and verify one scenario; its results."""
-        from ..pipeline import options_of, solve_scenario
+        from ..pipeline import decomposition_of, options_of, solve_scenario
 
         if not self.warm_start:
             return solve_scenario(s, workers=1)  # Dask workers may not have children
@@ -92,7 +92,13 @@ class TaskSolver:
 
         if self.session is None and self.error is None:
             try:
-                self.session = Session(load_scenario(s), *options_of(s))
+                self.session = Session(
+                    load_scenario(s),
+                    *options_of(s),
+                    s.strict,
+                    s.solve.start,
+                    decomposition_of(s, 1),  # Dask workers may not have children
+                )
             except AseangridError as exc:
                 self.error = exc
         if self.error is not None:

