@@ -323,7 +323,9 @@ def contracts(res, data: Path) -> pd.DataFrame:
                 "min_twh": r["min_twh"],
                 "max_twh": r["max_twh"],
                 "model_twh": round(energy, 2),
-                "shadow cost [USD/MWh]": "/".join(f"{v:.1f}" for v in dual.values()),
+                "shadow cost [USD/MWh]": "/".join(
+                    f"{round(v, 1) + 0.0:.1f}" for v in dual.values()
+                ),
             }
         )
     return pd.DataFrame(rows)
