@@ -335,3 +335,14 @@ def test_provenance_shares_by_hand(written, tmp_path):
         "variable fuel cost resting on fuel_prices.csv rows that are our own assumption: "
         "LAO 100.0 %" in text
     )
+
+
+def test_a_rewritten_report_keeps_only_its_own_files(written, tmp_path):
+    _, _, results, cmp, _, _ = written
+    write_report(tmp_path, {"integration": cmp}, results, "first", dispatch_nodes=["A"])
+    one = {"integrated": results["integrated"]}
+    paths = write_report(tmp_path, {"all": ag.compare(one)}, one, "again", dispatch_nodes=["A"])
+    html = paths["html"].read_text()
+    pngs = sorted((tmp_path / "figures").glob("*.png"))
+    assert pngs and html.count("data:image/png;base64,") == len(pngs)
+    assert not any(p.name.startswith("integration") for p in (tmp_path / "tables").iterdir())

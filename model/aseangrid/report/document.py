@@ -24,6 +24,15 @@ from .render import Section, write_html, write_markdown
 from .tables import comparison_tables, issues_table
 
 
+def prune(folder: Path, keep: set[str], patterns: tuple[str, ...]) -> None:
+    """Remove the files of an earlier report (``figures/``, ``tables/``) that this one did not
+    write, so that a rewritten report's folder holds only what its pages show."""
+    for pattern in patterns:
+        for p in folder.glob(pattern):
+            if p.name not in keep:
+                p.unlink()
+
+
 def _intro(description: str, results: Mapping[str, xr.Dataset], rid: str) -> list[str]:
     first = next(iter(results.values()), None)
     versions = first.attrs.get("versions", "") if first is not None else ""
@@ -90,6 +99,10 @@ def write_report(
     findings = summarise(all_tables, comparisons)
     for t in all_tables.values():
         t.df.to_csv(tables_dir / f"{slug(t.key)}.csv")
+    keep = {f"{slug(t.key)}.csv" for t in all_tables.values()}
+    keep |= {n for s in sections for f in s.figures for n in (f.png, f.svg)}
+    prune(figs, keep, ("*.png", "*.svg"))
+    prune(tables_dir, keep, ("*.csv",))
     footer = (
         f"Source: {SOURCE_NOTE}. Units: USD of the cost data's year, MWh, tCO2. "
         "Consumption-based emissions by proportional flow tracing (aseangrid.results.tracing). "
