@@ -173,3 +173,16 @@ def test_the_exact_lp_started_from_the_stitched_solution_has_the_same_optimum(ds
     assert first.attrs["start"].startswith("from the stitched solution")
     assert first.attrs["objective_usd"] == pytest.approx(mono.attrs["objective_usd"], rel=1e-9)
     assert _quiet(s.solve).attrs["start"] == "from the last basis (live session)"
+
+
+def test_a_run_with_a_user_constraint_says_it_solved_the_exact_lp(tmp_path):
+    """A constraint over the whole horizon cannot be cut into weeks: the run says so."""
+    rf = tmp_path / "ext.yaml"
+    rf.write_text(
+        f"defaults:\n  dataset: {SHIPPED}\n  year: 2030\n  hours: {HOURS}\n"
+        "  countries: [LAO, THA]\n  extensions: ['aseangrid.examples:thai_gas_limit']\n"
+        "scenarios:\n  gas-limit: {}\n"
+    )
+    lines: list[str] = []
+    _quiet(ag.run, rf, out=tmp_path / "out", jobs=1, progress=lines.append)
+    assert any("gas-limit: solved" in s and "exact LP: user extensions" in s for s in lines)

@@ -221,9 +221,12 @@ def _solve_all(plan: RunPlan, folder: Path, jobs: int, say: Progress) -> list[di
             if info.get("pathway") and not parallel:
                 continue  # reported year by year as they went
             extra = ", warm start" if info.get("warm_start") else ""
-            if str(info.get("decomposition", "")).startswith("decomposed"):
+            how = str(info.get("decomposition", ""))
+            if how.startswith("decomposed"):
                 gap = info.get("certified_gap_excl_penalties") or 0.0
                 extra += f", decomposed, certified gap {gap:.3%}"
+            elif "not decomposed" in how:  # e.g. a user constraint over the year: exact LP
+                extra += f", exact LP: {how.split('not decomposed: ', 1)[-1].rstrip(')')}"
             say(
                 f"  {info['name']}: solved in {info['total_s']:.0f} s (build "
                 f"{info['build_s']:.0f}, hand-over {info['handover_s']:.0f}, solve "
