@@ -113,6 +113,43 @@ def cost_finding(w: Writer, cname: str, ref: str, s: str) -> None:
     w.add("cost", text, [k, f"f-{cname}-waterfall"])
 
 
+def fallback_and_gains_finding(w: Writer, cname: str, ref: str, s: str, top: int = 2) -> None:
+    """The isolated-grid fallback (when called) and the countries that gain and pay most."""
+    k, g = f"{cname}.decomposition", f"{cname}.who_gains"
+    row = f"{s} vs {ref}"
+    parts = []
+    df = w.tables[k].df if k in w.tables else pd.DataFrame()
+    fb = "fallback capacity called by the reference [MW]"
+    inv = "Δ fallback investment (OCGT annuity) [bn USD]"
+    tot = "Δ cost excl. VoLL and penalties, incl. fallback investment [bn USD]"
+    if row in df.columns and {fb, inv, tot} <= set(df.index) and w.value(k, fb, row) > 0:
+        parts.append(
+            f"{ref} calls on {w.cite(k, fb, row)} MW of isolated-grid fallback capacity; with its "
+            f"annuity ({w.signed(k, inv, row)} bn USD) the cost changes by "
+            f"{w.signed(k, tot, row)} bn USD"
+        )
+    gdf = w.tables[g].df if g in w.tables else pd.DataFrame()
+    col = "Δ cost excl. VoLL [bn USD]"
+    if len(gdf) and col in gdf and row in gdf.index.get_level_values(0):
+        sub = gdf.xs(row, level=0, drop_level=False)[col].sort_values()
+        gain = [i for i in sub.index[:top] if sub[i] < 0]
+        pay = [i for i in sub.index[::-1][:top] if sub[i] > 0]
+        if gain:
+            parts.append(
+                "the countries whose cost falls most: "
+                + ", ".join(f"{i[1]} {w.signed(g, i, col)}" for i in gain)
+                + " bn USD"
+            )
+        if pay:
+            parts.append(
+                "whose cost rises most: "
+                + ", ".join(f"{i[1]} {w.signed(g, i, col)}" for i in pay)
+                + " bn USD"
+            )
+    if parts:
+        w.add("who gains", f"{s} against {ref}: " + "; ".join(parts) + ".", [g, k])
+
+
 def emissions_finding(w: Writer, cname: str, ref: str, s: str, top: int = 3) -> None:
     k = f"{cname}.emissions"
     df = w.tables[k].df
@@ -221,6 +258,7 @@ def comparison_findings(w: Writer, cname: str, ref: str, scenarios: list[str]) -
         if s == ref:
             continue
         cost_finding(w, cname, ref, s)
+        fallback_and_gains_finding(w, cname, ref, s)
         emissions_finding(w, cname, ref, s)
         displacement_finding(w, cname, s)
         corridor_finding(w, cname, s)

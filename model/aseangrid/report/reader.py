@@ -25,7 +25,8 @@ class Run:
     scenarios
         Scenario name -> results Dataset (``<name>/results.nc``).
     comparisons
-        Comparison name -> comparison Dataset (``<name>/comparison.nc``).
+        Comparison name -> comparison Dataset (``<name>/comparison.nc``; compared again from
+        the scenarios when the file predates a variable of the current comparison).
     pathways
         Scenario name -> pathway Dataset (``<name>/pathway.nc``), pathway runs only.
     log
@@ -57,6 +58,20 @@ class Run:
             f"Run({str(self.folder)!r}, scenarios={list(self.scenarios)}, "
             f"comparisons={list(self.comparisons)}, pathways={list(self.pathways)})"
         )
+
+
+def current_comparison(cmp: xr.Dataset, results: dict[str, xr.Dataset]) -> xr.Dataset:
+    """A stored comparison, or the same comparison made again from the results when the stored
+    file lacks a variable the current :func:`aseangrid.compare.compare` writes (a run folder of
+    an older version)."""
+    from ..compare import METRICS, compare
+
+    if all(m.name in cmp for m in METRICS):
+        return cmp
+    members = [str(s) for s in cmp["scenario"].values]
+    if not all(m in results for m in members):
+        return cmp
+    return compare({m: results[m] for m in members}, reference=cmp.attrs.get("reference"))
 
 
 def open_run(folder: str | Path) -> Run:
@@ -104,10 +119,12 @@ def open_run(folder: str | Path) -> Run:
         first = [n for n in order if n in found]
         return {n: found[n] for n in [*first, *(n for n in found if n not in first)]}
 
+    scenarios = read("*/results.nc")
+    comparisons = {n: current_comparison(c, scenarios) for n, c in read("*/comparison.nc").items()}
     return Run(
         folder,
-        scenarios=read("*/results.nc"),
-        comparisons=read("*/comparison.nc"),
+        scenarios=scenarios,
+        comparisons=comparisons,
         pathways=read("*/pathway.nc"),
         log=log,
     )

@@ -10,6 +10,7 @@ from ..errors import InputError, Problem
 from ..results.folders import is_results_folder
 from ..results.store import read_results
 from ..scenario import RunFile, load_run
+from .reader import current_comparison
 
 
 def report_run(
@@ -79,24 +80,11 @@ def reread_report(folder: str | Path) -> dict:
 
 
 def _comparisons(folder: Path, runfile: RunFile, results: dict) -> dict:
-    """The run's comparisons in run-file order: the stored ``comparison.nc``, or compared
-    again from the results when the stored file lacks a variable the current
-    :func:`aseangrid.compare.compare` writes (a run folder of an older version)."""
-    from ..compare import METRICS, compare
-
+    """The run's comparisons in run-file order (:func:`current_comparison` of each)."""
     names = list(runfile.comparisons) or ["all"]
     stored = {p.parent.name: p for p in folder.glob("*/comparison.nc")}
-    out = {}
-    for cname in [*names, *sorted(set(stored) - set(names))]:
-        if cname not in stored:
-            continue
-        cmp = read_results(stored[cname])
-        if any(m.name not in cmp for m in METRICS):
-            members = [str(s) for s in cmp["scenario"].values]
-            if all(m in results for m in members):
-                cmp = compare({m: results[m] for m in members}, reference=cmp.attrs["reference"])
-        out[cname] = cmp
-    return out
+    order = [*(n for n in names if n in stored), *sorted(set(stored) - set(names))]
+    return {n: current_comparison(read_results(stored[n]), results) for n in order}
 
 
 def _listed_scenarios(folder: Path) -> list[str]:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from ..compare import corridors, headline
+from ..compare import corridors, decomposition, headline, who_gains
 from ..results.breaches import POLICIES, TOLERANCE
 from .fmt import Table
 
@@ -209,6 +209,23 @@ def headline_table(cmp: xr.Dataset) -> pd.DataFrame:
     return headline(cmp)
 
 
+def decomposition_table(cmp: xr.Dataset) -> pd.DataFrame:
+    """The comparison's decomposition of the integration benefit
+    (:func:`aseangrid.compare.decomposition`): one row per quantity (its unit in its label),
+    one column per scenario against the reference."""
+    d = decomposition(cmp)
+    if not len(d.columns):
+        return pd.DataFrame()
+    d.index.name = "quantity [unit]"
+    return d
+
+
+def who_gains_table(cmp: xr.Dataset) -> pd.DataFrame:
+    """Per country: the change of the cost it bears, unserved energy, CO2 and net imports
+    (:func:`aseangrid.compare.who_gains`)."""
+    return who_gains(cmp)
+
+
 def comparison_tables(
     cname: str, cmp: xr.Dataset, sub: Mapping[str, xr.Dataset]
 ) -> dict[str, Table]:
@@ -218,6 +235,19 @@ def comparison_tables(
     versus = f"against the reference {ref}; Δ is scenario minus reference"
     spec = {
         "headline": ("Headline", headline_table(cmp), f"One row per scenario, {versus}."),
+        "decomposition": (
+            "The benefit decomposed",
+            decomposition_table(cmp),
+            f"Each scenario {versus}: cost components, the isolated-grid fallback capacity and "
+            "its annuity, unserved energy and penalties apart, congestion rent, CO2 and trade "
+            "(aseangrid.compare.decomposition).",
+        ),
+        "who_gains": (
+            "Who gains, by country",
+            who_gains_table(cmp),
+            f"Change of the cost each country bears (without the value of lost load), of its "
+            f"unserved energy, CO2 and net imports, {versus} (aseangrid.compare.who_gains).",
+        ),
         "cost": (
             "Cost by component",
             cost_table(cmp),
