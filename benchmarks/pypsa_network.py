@@ -286,6 +286,76 @@ def _slack(m, name: str, coords: list[pd.Index]):
     return m.add_variables(lower=0.0, coords=coords, name=name)
 
 
+def _carbon_caps(m, ds: xr.Dataset, gc: np.ndarray, slacks: dict) -> None:
+    """The carbon cap rows of :func:`add_policies` (``gc``: country index per generator)."""
+    from aseangrid.data.timeagg import limit_share
+
+    K = ds.sizes.get("carbon_cap", 0)
+    if not K:
+        return
+    ef = ds["emission_factor_t_per_mwh"].values
+    member = ds["carbon_cap_member"].values.astype(bool)
+    s = slacks["carbon_cap_excess_t"] = _slack(
+        m, "carbon_cap_excess_t", [pd.Index(range(K), name="carbon_cap")]
+    )
+    for k in range(K):
+        sel = np.flatnonzero(member[k, gc] & (ef > 0))
+        rhs = 1e6 * limit_share(ds) * float(ds["carbon_cap_mt"].values[k])
+        _row(m, _energy(m, ds, sel, ef), s.sel(carbon_cap=k), "<=", rhs, f"carbon_cap_{k}")
+
+
+def _renewable_shares(m, ds: xr.Dataset, gc: np.ndarray, slacks: dict) -> None:
+    """The minimum renewable share rows of :func:`add_policies`."""
+    idx = np.flatnonzero(np.isfinite(ds["renewable_share_min"].values))
+    if not idx.size:
+        return
+    countries = ds["country"].values.tolist()
+    nc = np.array([countries.index(c) for c in ds["node_country"].values.tolist()])
+    ren = ds["renewable"].values.astype(bool)
+    w = ds["time_weight_h"].values
+    energy = (w[:, None] * ds["demand_mw"].values).sum(axis=0)  # MWh per node
+    ones = np.ones(ds.sizes["generator"])
+    s = slacks["renewable_shortfall_mwh"] = _slack(
+        m, "renewable_shortfall_mwh", [pd.Index(idx, name="country_renewable_target")]
+    )
+    for c in idx:
+        sel = np.flatnonzero((gc == c) & ren)
+        rhs = float(ds["renewable_share_min"].values[c] * energy[nc == c].sum())
+        sc = s.sel(country_renewable_target=c)
+        _row(m, _energy(m, ds, sel, ones), sc, ">=", rhs, f"renewable_share_{c}")
+
+
+def _coal_limits(n, ds: xr.Dataset, gc: np.ndarray, slacks: dict) -> None:
+    """The annual coal generation and hourly coal output rows of :func:`add_policies`."""
+    from aseangrid.data.schema import COAL_TECHNOLOGIES
+    from aseangrid.data.timeagg import limit_share
+
+    m = n.model
+    coal = np.isin(ds["generator_technology"].values, COAL_TECHNOLOGIES)
+    ones = np.ones(ds.sizes["generator"])
+    idx = np.flatnonzero(np.isfinite(ds["coal_generation_max_twh"].values))
+    if idx.size:
+        s = slacks["coal_generation_excess_mwh"] = _slack(
+            m, "coal_generation_excess_mwh", [pd.Index(idx, name="country_coal_generation")]
+        )
+        for c in idx:
+            sel = np.flatnonzero((gc == c) & coal)
+            rhs = 1e6 * limit_share(ds) * float(ds["coal_generation_max_twh"].values[c])
+            sc = s.sel(country_coal_generation=c)
+            _row(m, _energy(m, ds, sel, ones), sc, "<=", rhs, f"coal_generation_{c}")
+    idx = np.flatnonzero(np.isfinite(ds["coal_capacity_max_mw"].values))
+    if idx.size:
+        sns = pd.Index(n.snapshots, name="snapshot")
+        s = slacks["coal_capacity_excess_mw"] = _slack(
+            m, "coal_capacity_excess_mw", [sns, pd.Index(idx, name="country_coal_capacity")]
+        )
+        for c in idx:
+            sel = np.flatnonzero((gc == c) & coal)
+            rhs = float(ds["coal_capacity_max_mw"].values[c])
+            sc = s.sel(country_coal_capacity=c)
+            _row(m, _hourly(m, ds, sel), sc, "<=", rhs, f"coal_capacity_{c}")
+
+
 def add_policies(n, ds: xr.Dataset) -> dict:
     """Add aseangrid's annual policy rows to PyPSA's linopy model ``n.model``.
 
@@ -309,64 +379,13 @@ def add_policies(n, ds: xr.Dataset) -> dict:
     and is added to the objective. Returns the slack variables by aseangrid's block names
     (:data:`POLICY_SLACKS`).
     """
-    from aseangrid.data.schema import COAL_TECHNOLOGIES
-    from aseangrid.data.timeagg import limit_share
-
     m = n.model
     countries = ds["country"].values.tolist()
     gc = np.array([countries.index(c) for c in ds["generator_country"].values.tolist()])
-    nc = np.array([countries.index(c) for c in ds["node_country"].values.tolist()])
-    G = ds.sizes["generator"]
-    ef = ds["emission_factor_t_per_mwh"].values
-    ones = np.ones(G)
-    share = limit_share(ds)
     slacks: dict = {}
-    K = ds.sizes.get("carbon_cap", 0)
-    if K:
-        member = ds["carbon_cap_member"].values.astype(bool)
-        s = slacks["carbon_cap_excess_t"] = _slack(
-            m, "carbon_cap_excess_t", [pd.Index(range(K), name="carbon_cap")]
-        )
-        for k in range(K):
-            sel = np.flatnonzero(member[k, gc] & (ef > 0))
-            rhs = 1e6 * share * float(ds["carbon_cap_mt"].values[k])
-            sk = s.sel(carbon_cap=k)
-            _row(m, _energy(m, ds, sel, ef), sk, "<=", rhs, f"carbon_cap_{k}")
-    idx = np.flatnonzero(np.isfinite(ds["renewable_share_min"].values))
-    if idx.size:
-        ren = ds["renewable"].values.astype(bool)
-        w = ds["time_weight_h"].values
-        energy = (w[:, None] * ds["demand_mw"].values).sum(axis=0)  # MWh per node
-        s = slacks["renewable_shortfall_mwh"] = _slack(
-            m, "renewable_shortfall_mwh", [pd.Index(idx, name="country_renewable_target")]
-        )
-        for c in idx:
-            sel = np.flatnonzero((gc == c) & ren)
-            rhs = float(ds["renewable_share_min"].values[c] * energy[nc == c].sum())
-            sc = s.sel(country_renewable_target=c)
-            _row(m, _energy(m, ds, sel, ones), sc, ">=", rhs, f"renewable_share_{c}")
-    coal = np.isin(ds["generator_technology"].values, COAL_TECHNOLOGIES)
-    idx = np.flatnonzero(np.isfinite(ds["coal_generation_max_twh"].values))
-    if idx.size:
-        s = slacks["coal_generation_excess_mwh"] = _slack(
-            m, "coal_generation_excess_mwh", [pd.Index(idx, name="country_coal_generation")]
-        )
-        for c in idx:
-            sel = np.flatnonzero((gc == c) & coal)
-            rhs = 1e6 * share * float(ds["coal_generation_max_twh"].values[c])
-            sc = s.sel(country_coal_generation=c)
-            _row(m, _energy(m, ds, sel, ones), sc, "<=", rhs, f"coal_generation_{c}")
-    idx = np.flatnonzero(np.isfinite(ds["coal_capacity_max_mw"].values))
-    if idx.size:
-        sns = pd.Index(n.snapshots, name="snapshot")
-        s = slacks["coal_capacity_excess_mw"] = _slack(
-            m, "coal_capacity_excess_mw", [sns, pd.Index(idx, name="country_coal_capacity")]
-        )
-        for c in idx:
-            sel = np.flatnonzero((gc == c) & coal)
-            rhs = float(ds["coal_capacity_max_mw"].values[c])
-            sc = s.sel(country_coal_capacity=c)
-            _row(m, _hourly(m, ds, sel), sc, "<=", rhs, f"coal_capacity_{c}")
+    _carbon_caps(m, ds, gc, slacks)
+    _renewable_shares(m, ds, gc, slacks)
+    _coal_limits(n, ds, gc, slacks)
     if slacks:
         penalty = float(ds["policy_penalty_usd"])
         cost = [(penalty * v).sum() for v in slacks.values()]
