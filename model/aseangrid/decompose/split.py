@@ -142,6 +142,34 @@ def _allocate(total: np.ndarray, parts: np.ndarray, fallback: np.ndarray) -> np.
     return weights * total[None, :]
 
 
+def _energy_limit_budgets(ds, cds, cres, sub, blocks, hours) -> np.ndarray:
+    """Per sub-horizon and energy limit: the share of the limit's period it gets, in
+    proportion to the coarse year's energy of the group in the period (fallback: hours)."""
+    from ..data.limits import energy_limit_share, in_period, link_masks
+
+    w = cds["time_weight_h"].values[:, None]
+    period = in_period(cds)  # (block, limit)
+    energy = (cres["generation_mw"].values * w) @ ds["energy_limit_member"].values.T.astype(float)
+    fwd, bwd = link_masks(ds)
+    for var, mask in (("flow_forward_mw", fwd), ("flow_backward_mw", bwd)):
+        if var in cres and mask.any():
+            energy = energy + (cres[var].values * w) @ mask.T.astype(float)
+    parts = _shares(energy * period, blocks)  # (sub, limit)
+    in_sub = np.array(
+        [
+            [(in_period(ds.isel(time=slice(a, e)))[:, k]).sum() for k in range(period.shape[1])]
+            for a, e in sub
+        ],
+        dtype=float,
+    )
+    total = energy_limit_share(ds)  # the horizon's share of each period
+    alloc = np.empty_like(parts)
+    for k in range(parts.shape[1]):
+        fb = in_sub[:, k] if in_sub[:, k].sum() > 0 else hours
+        alloc[:, k] = _allocate(np.array([total[k]]), parts[:, [k]], fb)[:, 0]
+    return alloc
+
+
 def _policy_budgets(ds: xr.Dataset, cds: xr.Dataset, cres: xr.Dataset, sub: list, b: int) -> dict:
     """Per sub-horizon: carbon caps [Mt], coal generation limits [TWh], renewable shares."""
     from ..data.timeagg import limit_share
@@ -175,6 +203,8 @@ def _policy_budgets(ds: xr.Dataset, cds: xr.Dataset, cres: xr.Dataset, sub: list
         )
         alloc = _allocate(np.nan_to_num(share * cmax), _shares(parts, blocks), hours)
         out["coal_generation_max_twh"] = np.where(np.isfinite(cmax)[None, :], alloc, np.nan)
+    if ds.sizes.get("energy_limit", 0):
+        out["energy_limit_share"] = _energy_limit_budgets(ds, cds, cres, sub, blocks, hours)
     rmin = ds["renewable_share_min"].values
     if np.isfinite(rmin).any():
         ren = ds["renewable"].values.astype(bool)
@@ -218,7 +248,8 @@ def subhorizon_datasets(
             np.where(ds["reservoir_capacity_mwh"].values > 0, rlvl[e // b - 1], np.nan),
         )
         for v, arr in budgets.items():  # Mt, TWh and shares of this sub-horizon
-            d[v] = (ds[v].dims, arr[k], ds[v].attrs)
+            dims = ("energy_limit",) if v == "energy_limit_share" else ds[v].dims
+            d[v] = (dims, arr[k], {} if v == "energy_limit_share" else ds[v].attrs)
         d["annual_limit_share"] = xr.DataArray(
             1.0, attrs={"units": "1", "description": "Limits given for this sub-horizon."}
         )
@@ -232,6 +263,8 @@ ANNUAL_ROWS = (
     ("carbon_cap_limit", "carbon_cap_excess_t", -1.0),
     ("renewable_share", "renewable_shortfall_mwh", 1.0),
     ("coal_generation_limit", "coal_generation_excess_mwh", -1.0),
+    ("energy_limit_min", "energy_limit_shortfall_mwh", 1.0),
+    ("energy_limit_max", "energy_limit_excess_mwh", -1.0),
 )
 
 

@@ -108,6 +108,15 @@ def _prices(ds: xr.Dataset, cres: xr.Dataset) -> dict:
     countries = ds["country"].values.tolist()
     C = len(countries)
     out = {"carbon": np.zeros(C), "coal": np.zeros(C), "renewable": np.zeros(C)}
+    K = ds.sizes.get("energy_limit", 0)
+    labels = ds["energy_limit"].values.tolist() if K else []
+    for side in ("min", "max"):
+        v = np.zeros(K)
+        var, dim = f"energy_limit_{side}_shadow_price_usd_per_mwh", f"energy_limit_{side}"
+        if var in cres:
+            for x, y in zip(cres[dim].values.tolist(), cres[var].values.tolist(), strict=True):
+                v[labels.index(x)] = max(float(y), 0.0)
+        out[f"energy_limit_{side}"] = v
     if "carbon_shadow_price_usd_per_t" in cres:
         mu = np.maximum(cres["carbon_shadow_price_usd_per_t"].values, 0.0)
         out["carbon"] = (ds["carbon_cap_member"].values * mu[:, None]).sum(axis=0)
@@ -119,6 +128,27 @@ def _prices(ds: xr.Dataset, cres: xr.Dataset) -> dict:
             for c, v in zip(cres[dim].values.tolist(), cres[var].values.tolist(), strict=True):
                 out[key][countries.index(c)] = max(float(v), 0.0)
     return out
+
+
+def _priced_energy_limits(d: xr.Dataset, prices: dict) -> xr.Dataset:
+    """The week's energy-limit rows dropped, their multipliers (``nu - mu``: the max row's
+    minus the min row's, >= 0 each) added to the cost of every MWh of the group (generation
+    or flow over its links); only annual limits can be priced so (a month's price would vary
+    in time), see :func:`lagrangian_bound`."""
+    from ..data.limits import link_masks
+
+    net = prices["energy_limit_max"] - prices["energy_limit_min"]  # USD/MWh per limit
+    member = d["energy_limit_member"].values.astype(float)
+    mc = d["marginal_cost_usd_per_mwh"].values + net @ member
+    d["marginal_cost_usd_per_mwh"] = (("generator",), mc, d["marginal_cost_usd_per_mwh"].attrs)
+    fwd, bwd = link_masks(d)
+    for var, mask in (
+        ("wheeling_forward_usd_per_mwh", fwd),
+        ("wheeling_backward_usd_per_mwh", bwd),
+    ):
+        if mask.any():
+            d[var] = (("link",), d[var].values + net @ mask.astype(float), d[var].attrs)
+    return d.isel(energy_limit=slice(0, 0))
 
 
 def _priced_week(d: xr.Dataset, prices: dict) -> xr.Dataset:
@@ -135,6 +165,8 @@ def _priced_week(d: xr.Dataset, prices: dict) -> xr.Dataset:
     d["marginal_cost_usd_per_mwh"] = (("generator",), mc, d["marginal_cost_usd_per_mwh"].attrs)
     d["carbon_price_usd_per_t"] = d["carbon_price_usd_per_t"] + prices["carbon"]
     d = d.isel(carbon_cap=slice(0, 0))
+    if d.sizes.get("energy_limit", 0):
+        d = _priced_energy_limits(d, prices)
     for v in ("coal_generation_max_twh", "renewable_share_min"):
         d[v] = d[v] * np.nan
     for v in ("storage_level_initial_mwh", "reservoir_level_initial_mwh"):
@@ -241,6 +273,17 @@ def lagrangian_bound(ds, options, so, dec, cds, cres, subs) -> tuple[float, floa
             solved = [r for p in parts for r in p]
     solved = sorted(solved, key=lambda r: r["k"])
     total = sum(r["objective"] for r in solved) + _annual_constant(ds, prices)
+    if ds.sizes.get("energy_limit", 0):
+        from ..data.limits import energy_limit_share
+
+        e = 1e6 * energy_limit_share(ds)
+        lo = np.nan_to_num(ds["energy_limit_min_twh"].values)
+        hi = np.nan_to_num(ds["energy_limit_max_twh"].values)
+        total += float((prices["energy_limit_min"] * e * lo).sum())
+        total -= float((prices["energy_limit_max"] * e * hi).sum())
+        monthly = ds["energy_limit_month"].values != 0
+        if (monthly & ((prices["energy_limit_min"] > 0) | (prices["energy_limit_max"] > 0))).any():
+            total = -np.inf  # a binding monthly limit cannot be priced per MWh of the week
     if "carbon_shadow_price_usd_per_t" in cres:
         mu = np.maximum(cres["carbon_shadow_price_usd_per_t"].values, 0.0)
         total -= float((mu * 1e6 * limit_share(ds) * ds["carbon_cap_mt"].values).sum())
