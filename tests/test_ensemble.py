@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import textwrap
 from pathlib import Path
 
@@ -271,7 +272,8 @@ def test_warm_started_sweeps_give_the_same_optima(caps_file, cluster, one_by_one
 
 
 def test_failing_scenario_is_reported_and_the_others_complete(tmp_path, cluster):
-    # isolated with no load shedding: Cambodia cannot meet its evening peak (infeasible)
+    # isolated with no load shedding: a country cannot meet its demand (infeasible; with the
+    # 2030 fleet from the national plans the diagnosis names Myanmar's first hour)
     f = write(
         tmp_path,
         "fail.yaml",
@@ -287,7 +289,8 @@ def test_failing_scenario_is_reported_and_the_others_complete(tmp_path, cluster)
     for name in r.failed:
         row = r.summary.loc[name]
         assert row["status"] == "failed" and row["exit_code"] == 3
-        assert "infeasible" in row["error"] and "KH" in row["error"]
+        assert "infeasible" in row["error"]
+        assert re.search(r"\b[A-Z]{2}(-[A-Z]+)?'s balance at 2030-", row["error"]), row["error"]
     ok = [n for n in r.summary.index if n not in r.failed]
     assert r.computed == ok and len(ok) == 2
     for n in ok:
