@@ -92,6 +92,20 @@ def build_model(ds: xr.Dataset, options: Options | None = None):
     return view(lp, context={"ds": ds, "options": lp.options})
 
 
+def _compile(m) -> None:
+    """Take the user's Pyomo components into the program; one that cannot be taken in is an
+    :class:`InputError` naming it."""
+    from .lp.pyomo_view import ExtensionError, compile_user_components
+
+    try:
+        compile_user_components(m)
+    except ExtensionError as exc:
+        raise InputError(
+            [Problem("(extension)", None, "pyomo component", "", str(exc))],
+            context="model extension",
+        ) from None
+
+
 def solve_model(
     m, solver_options: SolverOptions | None = None, verify: bool = True, strict: bool = False
 ) -> xr.Dataset:
@@ -102,16 +116,10 @@ def solve_model(
     ExtensionError (an InputError)
         An active component that cannot be taken into the LP.
     """
-    from .lp.pyomo_view import ExtensionError, compile_user_components, handle
+    from .lp.pyomo_view import handle
 
     h = handle(m)
-    try:
-        compile_user_components(m)
-    except ExtensionError as exc:
-        raise InputError(
-            [Problem("(extension)", None, "pyomo component", "", str(exc))],
-            context="model extension",
-        ) from None
+    _compile(m)
     return solve_lp(h.lp, h.context["ds"], solver_options, verify, strict)
 
 
@@ -257,16 +265,10 @@ def export_model(m_or_ds, path, options: Options | None = None) -> None:
     """
     from pathlib import Path
 
-    from .lp.pyomo_view import ExtensionError, compile_user_components, handle, materialise
+    from .lp.pyomo_view import handle, materialise
 
     m = m_or_ds if hasattr(m_or_ds, "component_objects") else build_model(m_or_ds, options)
-    try:
-        compile_user_components(m)
-    except ExtensionError as exc:
-        raise InputError(
-            [Problem("(extension)", None, "pyomo component", "", str(exc))],
-            context="model extension",
-        ) from None
+    _compile(m)
     full, _cols, _rows = materialise(handle(m).lp)
     p = Path(path)
     fmt = {".lp": "lp", ".mps": "mps"}.get(p.suffix.lower())
