@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from .figures import draw_nodes, node_positions
 from .fmt import Table, column, unit_of
 from .tables import ALL_CORRIDORS
 
@@ -182,8 +183,7 @@ def fig_flow_map(res: xr.Dataset, title: str) -> plt.Figure:
     """Nodes and links from coordinates; net annual energy as arrows sized by energy
     (no map tiles, nothing downloaded)."""
     fig, ax = plt.subplots(figsize=(8, 6.5))
-    lon = dict(zip(res["node"].values, res["node_lon"].values, strict=True))
-    lat = dict(zip(res["node"].values, res["node_lat"].values, strict=True))
+    lon, lat = node_positions(res)
     fwd = res["link_energy_forward_twh"].values if "link_energy_forward_twh" in res else None
     bwd = res["link_energy_backward_twh"].values if fwd is not None else None
     net = (fwd - bwd) if fwd is not None else np.zeros(res.sizes["link"])
@@ -210,15 +210,7 @@ def fig_flow_map(res: xr.Dataset, title: str) -> plt.Figure:
             },
             zorder=2,
         )
-    dem = res["demand_mw"].mean("time").values
-    ax.scatter(
-        res["node_lon"].values, res["node_lat"].values, s=20 + dem / 60, c="#2c3e50", zorder=3
-    )
-    for n in res["node"].values:
-        ax.annotate(n, (lon[n], lat[n]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("longitude [°E]")
-    ax.set_ylabel("latitude [°N]")
-    ax.set_aspect("equal")
+    draw_nodes(ax, res, lon, lat, zorder=3)
     ax.set_title(
         f"{title}\narrows: net energy over the horizon, width ∝ TWh (largest {emax:,.1f} TWh); "
         "red: cross-border; dot ∝ mean demand",

@@ -215,44 +215,6 @@ def fig_price_duration(results: Mapping[str, xr.Dataset], nodes: list[str]) -> p
     return fig
 
 
-def fig_map(res: xr.Dataset, title: str) -> plt.Figure:
-    """Nodes and links drawn from coordinates; line width by annual energy (no map tiles)."""
-    fig, ax = plt.subplots(figsize=(8, 6.5))
-    lon = dict(zip(res["node"].values, res["node_lon"].values, strict=True))
-    lat = dict(zip(res["node"].values, res["node_lat"].values, strict=True))
-    energy = np.zeros(res.sizes["link"])
-    if "link_energy_forward_twh" in res:
-        energy = res["link_energy_forward_twh"].values + res["link_energy_backward_twh"].values
-    emax = max(float(energy.max()) if energy.size else 0.0, 1e-9)
-    for i in range(res.sizes["link"]):
-        a, b = res["link_from"].values[i], res["link_to"].values[i]
-        cross = bool(res["link_cross_border"].values[i])
-        ax.plot(
-            [lon[a], lon[b]],
-            [lat[a], lat[b]],
-            color="#c0392b" if cross else "#7f8c8d",
-            lw=0.5 + 6 * energy[i] / emax,
-            alpha=0.7,
-            zorder=1,
-        )
-    dem = res["demand_mw"].mean("time").values
-    ax.scatter(
-        res["node_lon"].values, res["node_lat"].values, s=20 + dem / 60, c="#2c3e50", zorder=2
-    )
-    for n in res["node"].values:
-        ax.annotate(n, (lon[n], lat[n]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    ax.set_xlabel("longitude [°E]")
-    ax.set_ylabel("latitude [°N]")
-    ax.set_aspect("equal")
-    ax.set_title(
-        title + "\nred: cross-border links, grey: domestic; width ∝ annual energy; "
-        "dot ∝ mean demand",
-        fontsize=9,
-    )
-    ax.grid(alpha=0.3)
-    return fig
-
-
 def fig_cost_emissions(cmp: xr.Dataset) -> plt.Figure:
     """Total cost against total emissions per scenario (the abatement cost curve)."""
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
@@ -325,3 +287,24 @@ def fig_pathway_emissions(pathways: Mapping[str, xr.Dataset]) -> plt.Figure:
     ax.legend(fontsize=7)
     ax.set_title("Emissions against caps")
     return fig
+
+
+def node_positions(res: xr.Dataset) -> tuple[dict, dict]:
+    """Longitude and latitude [°] of each node, by label."""
+    nodes = res["node"].values
+    lon = dict(zip(nodes, res["node_lon"].values, strict=True))
+    lat = dict(zip(nodes, res["node_lat"].values, strict=True))
+    return lon, lat
+
+
+def draw_nodes(ax, res: xr.Dataset, lon: dict, lat: dict, zorder: int) -> None:
+    """The nodes of a map: dots sized by mean demand [MW], their labels, axes in degrees."""
+    dem = res["demand_mw"].mean("time").values
+    ax.scatter(
+        res["node_lon"].values, res["node_lat"].values, s=20 + dem / 60, c="#2c3e50", zorder=zorder
+    )
+    for n in res["node"].values:
+        ax.annotate(n, (lon[n], lat[n]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ax.set_xlabel("longitude [°E]")
+    ax.set_ylabel("latitude [°N]")
+    ax.set_aspect("equal")
