@@ -214,3 +214,36 @@ def test_energy_limits_get_budgets_and_a_valid_lagrangian_bound():
     assert np.isnan(lag) or lag <= opt * (1 + 1e-9)
     # budgets from the coarse year: 3.2e-6 above the optimum (pro rata by hours: 4.0e-5)
     assert (tight.attrs["objective_usd"] - opt) / opt < 1e-5
+
+
+def test_a_week_started_from_the_last_weeks_basis_has_the_same_optimum_in_fewer_iterations(
+    ds2030,
+):
+    from dataclasses import replace
+
+    from aseangrid.decompose.method import _coarse_solve
+    from aseangrid.decompose.split import subhorizon_datasets
+    from aseangrid.decompose.weeks import _runs_of
+    from aseangrid.engine import prepare, run_solver
+    from aseangrid.formulation import Options, build_lp
+    from aseangrid.solve.options import SolverOptions
+
+    dec, so = Decomposition(workers=1), SolverOptions()
+    cds, cres, *_ = _coarse_solve(ds2030, Options(), so, dec.block_hours)
+    week0, week1 = (d for _a, _e, d in subhorizon_datasets(ds2030, cds, cres, dec))
+
+    def solved(d, bases):
+        lp = build_lp(d, replace(Options(), cyclic=False))
+        return run_solver(lp, prepare(lp), d, so, bases=bases)
+
+    bases: dict = {}
+    solved(week0, bases)  # keeps its optimal basis
+    assert len(bases) == 1
+    warm, cold = solved(week1, bases), solved(week1, None)
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+    assert warm.info["simplex_iterations"] < 0.5 * cold.info["simplex_iterations"]
+    # consecutive sub-horizons stay together, in order, covering every one once
+    runs = _runs_of(list(range(10)), 4)
+    assert [k for r in runs for k in r] == list(range(10))
+    assert sorted(len(r) for r in runs) == [2, 2, 3, 3]
+    assert _runs_of([1], 4) == [[1]]

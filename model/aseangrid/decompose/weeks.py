@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time as _time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
@@ -24,14 +25,16 @@ from .split import minimal_slacks
 def solve_subhorizons(
     items: list[tuple[int, xr.Dataset]], options: Options, so: SolverOptions
 ) -> list[dict]:
-    """Solve sub-horizons one after another (in a worker process): per sub-horizon its
-    primal values by variable block, its raw row duals by row block, objective, time."""
+    """Solve sub-horizons one after another (in a worker process), each from the optimal
+    basis of the last one of its shape: per sub-horizon its primal values by variable block,
+    its raw row duals by row block, objective, time."""
     out = []
+    bases: dict = {}
     for k, d in items:
         t0 = _time.perf_counter()
         lp = build_lp(d, replace(options, cyclic=False))
         sf = prepare(lp)
-        sol = run_solver(lp, sf, d, so)
+        sol = run_solver(lp, sf, d, so, bases=bases)
         out.append(
             {
                 "k": k,
@@ -48,11 +51,18 @@ def solve_subhorizons(
     return out
 
 
+def _runs_of(items: list, n: int) -> list[list]:
+    """``items`` in ``n`` runs of consecutive sub-horizons (each starts from the basis of the
+    one before it, and neighbouring weeks are alike)."""
+    edges = np.linspace(0, len(items), n + 1).round().astype(int)
+    return [items[a:b] for a, b in itertools.pairwise(edges) if b > a]
+
+
 def solve_in_parallel(subs: list, options: Options, so: SolverOptions, workers: int) -> list[dict]:
     items = [(k, d) for k, (_a, _e, d) in enumerate(subs)]
     if workers <= 1:
         return solve_subhorizons(items, options, so)
-    chunks = [items[i :: workers * 2] for i in range(workers * 2)]
+    chunks = _runs_of(items, workers * 2)
     parts = []
     with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
         futures = [pool.submit(solve_subhorizons, c, options, so) for c in chunks]
@@ -198,11 +208,12 @@ def lagrangian_subhorizons(items, options: Options, so: SolverOptions) -> list[d
     """Solve priced sub-horizons (in a worker): their optimal costs, whose sum minus the
     multipliers' constant is a lower bound of the hourly optimum."""
     out = []
+    bases: dict = {}
     for k, d, values in items:
         lp = build_lp(d, replace(options, cyclic=False))
         _free_boundaries(lp, d, values)
         sf = prepare(lp)
-        sol = run_solver(lp, sf, d, so)
+        sol = run_solver(lp, sf, d, so, bases=bases)
         levels = {}
         for level in ("storage_level_mwh", "reservoir_level_mwh"):
             if level in lp.blocks:
@@ -265,7 +276,7 @@ def lagrangian_bound(ds, options, so, dec, cds, cres, subs) -> tuple[float, floa
     if dec.workers <= 1:
         solved = lagrangian_subhorizons(items, options, so)
     else:
-        chunks = [items[i :: dec.workers * 2] for i in range(dec.workers * 2)]
+        chunks = _runs_of(items, dec.workers * 2)
         with ProcessPoolExecutor(max_workers=dec.workers, initializer=die_with_parent) as pool:
             parts = pool.map(
                 lagrangian_subhorizons, chunks, [options] * len(chunks), [so] * len(chunks)

@@ -179,6 +179,15 @@ class HighsLP:
             "row_upper": fin(lp.row_upper_),
         }
 
+    def basis(self):
+        """The basis of the last solve (HiGHS ``getBasis``), to start a like program from."""
+        return self.h.getBasis()
+
+    def set_basis(self, basis) -> bool:
+        """Start the next solve from ``basis`` (of a program with the same columns and rows:
+        the next week of a decomposed year); ``False`` where HiGHS refuses it."""
+        return self.h.setBasis(basis) == self.hs.HighsStatus.kOk
+
     def set_start(self, x: np.ndarray) -> None:
         """Start the next solve from a primal point (HiGHS ``setSolution``)."""
         sol = self.hs.HighsSolution()
