@@ -224,3 +224,48 @@ def test_contract_energy_counts_as_trade():
     assert float(res["imports_twh"].sel(country="SGP")) > float(
         without["imports_twh"].sel(country="SGP")
     )
+
+
+def test_disconnected_countries_cut_their_grids_links_only():
+    """The regional market without Viet Nam and Indonesia: every cross-border link of their
+    grids at zero, every other link as it was; Singapore's dedicated Riau projects (a node
+    without load) keep their cables."""
+    from conftest import SHIPPED
+
+    base = load_scenario(Scenario(dataset=str(SHIPPED), year=2030, hours=24))
+    cut = load_scenario(
+        Scenario(dataset=str(SHIPPED), year=2030, hours=24, disconnected_countries=["VNM", "IDN"])
+    )
+    country = dict(
+        zip(base["node"].values.tolist(), base["node_country"].values.tolist(), strict=True)
+    )
+    for i, lk in enumerate(base["link"].values.tolist()):
+        a, b = str(base["link_from"].values[i]), str(base["link_to"].values[i])
+        ends = {country[a], country[b]}
+        grid = (ends & {"VNM", "IDN"}) and a != "ID-RIAU" and len(ends) == 2
+        for v in ("link_capacity_forward_mw", "link_capacity_backward_mw"):
+            want = 0.0 if grid else float(base[v].values[i])
+            assert float(cut[v].values[i]) == want, (lk, v)
+    assert float(cut["link_capacity_forward_mw"].sel(link="LA_VN-C_2030")) == 0.0
+    assert float(cut["link_capacity_forward_mw"].sel(link="ID-RIAU_SG_singa")) == 1000.0
+    with pytest.raises(ValueError, match="unknown country 'VN'"):
+        Scenario(disconnected_countries=["VN"])
+
+
+def test_the_dispatch_only_variant_has_no_fallback_capacity():
+    from conftest import SHIPPED
+
+    def capacity(**kw):
+        ds = load_scenario(Scenario(dataset=str(SHIPPED), year=2030, hours=24, **kw))
+        rows = ds["generator_rows"].values.tolist()
+        return ds, {c: float(ds["capacity_mw"].values[i]) for i, c in enumerate(rows)}
+
+    ds, with_fb = capacity()
+    ds_no, without = capacity(isolated_fallback=False)
+    fb = [r for r in with_fb if "_isolated_fallback" in r]
+    assert fb  # Cambodia's OCGT, and the Visayas' engines merged with the committed oil rows
+    assert not [r for r in without if "_isolated_fallback" in r]
+    kh = "KH_gas_ocgt_isolated_fallback"
+    assert with_fb[kh] == 2845.0 and kh not in without
+    total = float(ds["capacity_mw"].sum()) - float(ds_no["capacity_mw"].sum())
+    assert total == pytest.approx(2845.0 + 600.0)  # generators.csv: 2,845 MW and 600 MW

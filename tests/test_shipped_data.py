@@ -3,6 +3,8 @@ solves on real data (full-year solves live in benchmarks/ and the main job)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,9 +146,14 @@ def test_isolated_shipped_grid_has_no_cross_border_flow(years):
     assert float(res["flow_backward_mw"].values[:, cross].sum()) == 0
 
 
-@pytest.mark.parametrize(
-    "run_file", ["integrated-vs-isolated", "ltms", "singapore-imports", "carbon-cap-sweep"]
+RUN_FILES = sorted(
+    p.stem
+    for p in (Path(__file__).resolve().parents[1] / "runs").glob("*.yaml")
+    if not p.stem.startswith("ensemble-")  # ensemble files: tests/test_ensemble.py
 )
+
+
+@pytest.mark.parametrize("run_file", RUN_FILES)
 def test_shipped_run_files_validate(run_file, shipped_path):
     from aseangrid.scenario import load_run
 

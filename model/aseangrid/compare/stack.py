@@ -16,6 +16,7 @@ import xarray as xr
 
 from ..data import schema as sc
 from ..data.expansion.spec import DISCOUNT_RATE, crf
+from ..data.fleet import FALLBACK
 from ..errors import InputError, Problem
 from .corridors import by_country, corridors
 
@@ -53,10 +54,6 @@ def _component(name: str) -> Callable[[xr.Dataset], float]:
 
 def _cost_excl_voll_penalty(r: xr.Dataset) -> float:
     return float(r["cost_usd"].sum()) - _penalty(r) - _component("unserved_energy")(r)
-
-
-#: Marker of the isolated-grid fallback rows of ``generators.csv`` (``inputs/README.md``).
-FALLBACK = "_isolated_fallback"
 
 
 def _fallback_called_mw(r: xr.Dataset) -> np.ndarray:

@@ -33,6 +33,10 @@ GENERATOR_VARIABLES = (
 )
 
 
+#: Marker of the isolated-grid fallback rows of ``generators.csv`` (``inputs/README.md``).
+FALLBACK = "_isolated_fallback"
+
+
 def fleet_performance(gens: pd.DataFrame, t: dict, country: np.ndarray, col: str) -> np.ndarray:
     """The ``fleet_performance.csv`` value of ``col`` (efficiency or availability) per row:
     the achieved figure of the row's country and technology for ``existing`` rows, NaN

@@ -55,6 +55,16 @@ def expansion_spec(s: Scenario):
     )
 
 
+def without_fallback(tables: dict) -> dict:
+    """The tables without the isolated-grid fallback rows of ``generators.csv``."""
+    from ..data.fleet import FALLBACK
+
+    t = dict(tables)
+    g = t["generators"]
+    t["generators"] = g[~g["generator"].astype(str).str.contains(FALLBACK)].reset_index(drop=True)
+    return t
+
+
 def load_scenario(s: Scenario, year: int | None = None, state=None) -> xr.Dataset:
     """Load the dataset named by a scenario for its year and hydrology and apply it.
 
@@ -78,6 +88,8 @@ def load_scenario(s: Scenario, year: int | None = None, state=None) -> xr.Datase
     seen: dict = {}
 
     def edit(tables, yr):
+        if not s.isolated_fallback:
+            tables = without_fallback(tables)
         if s.countries:
             tables = ex.restrict_countries(tables, s.countries)
         if spec is not None:
@@ -91,7 +103,7 @@ def load_scenario(s: Scenario, year: int | None = None, state=None) -> xr.Datase
         hydrology=s.hydrology,
         value_of_lost_load_usd_per_mwh=s.value_of_lost_load_usd_per_mwh,
         policy_penalty_usd=s.policy_penalty_usd,
-        edit_tables=edit if (s.countries or spec is not None) else None,
+        edit_tables=edit if (s.countries or spec is not None or not s.isolated_fallback) else None,
     )
     if spec is not None:
         ds = ex.annotate(ds, seen["tables"], y, spec, state)

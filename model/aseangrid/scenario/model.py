@@ -238,6 +238,19 @@ class Scenario(_Strict):
     hydrology: Literal["normal", "dry"] = "normal"
     topology: Literal["integrated", "isolated", "existing"] | list[str] = "integrated"
     link_capacity_mw: dict[str, LinkMW] = Field(default_factory=dict)
+    disconnected_countries: list[str] = Field(
+        default_factory=list,
+        description="Countries whose grids trade with no one (their cross-border links at "
+        "zero, domestic links kept) on top of the topology: the regional market without "
+        "them. Export-only nodes without load (LA-EGAT, ID-RIAU: projects dedicated to a "
+        "buyer abroad) keep their links.",
+    )
+    isolated_fallback: bool = Field(
+        True,
+        description="Offer the isolated-grid fallback capacity (generators.csv rows named "
+        "*_isolated_fallback, inputs/README.md 'isolated grids'); false: the planned fleet "
+        "alone (the dispatch-only comparison, where a grid short when cut off sheds load).",
+    )
     dataset_policies: bool = True
     carbon_caps: dict[str, CarbonCap] = Field(default_factory=dict)
     carbon_price_usd_per_t: dict[str, CarbonPrice] = Field(default_factory=dict)
@@ -272,7 +285,9 @@ class Scenario(_Strict):
         "model and the Dataset before solving (see docs/extending.md).",
     )
 
-    _countries = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
+    _countries = field_validator("countries", "disconnected_countries")(
+        classmethod(lambda cls, v: _known_countries(v))
+    )
 
     @field_validator("renewable_share_min")
     @classmethod

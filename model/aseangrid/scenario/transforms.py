@@ -99,6 +99,16 @@ def isolated_capacities(ds: xr.Dataset) -> tuple[np.ndarray, np.ndarray]:
     return capf, capb
 
 
+def disconnected(ds: xr.Dataset, countries: list[str]) -> np.ndarray:
+    """Per link: does it touch a node with load in one of ``countries``? (Export-only nodes
+    without load, projects dedicated to a buyer abroad, are not a country's grid.)"""
+    nodes = ds["node"].values.tolist()
+    load = (ds["demand_mw"].values > 0).any(axis=0)
+    in_country = np.isin(ds["node_country"].values, countries)
+    grid = [n for n, keep in zip(nodes, in_country & load, strict=True) if keep]
+    return np.isin(ds["link_from"].values, grid) | np.isin(ds["link_to"].values, grid)
+
+
 def isolate(ds: xr.Dataset) -> xr.Dataset:
     """The Dataset with no cross-border trade (a copy)."""
     out = ds.copy(deep=True)
@@ -146,6 +156,10 @@ def _apply_links(ds: xr.Dataset, s: Scenario) -> None:
         keep = np.isin(ds["link"].values, s.topology) | ~cross
         capf[~keep] = 0.0
         capb[~keep] = 0.0
+    if s.disconnected_countries:
+        cut = cross & disconnected(ds, s.disconnected_countries)
+        capf[cut] = 0.0
+        capb[cut] = 0.0
     links = ds["link"].values.tolist()
     for lk, v in s.link_capacity_mw.items():
         if lk in links:  # links of other years are absent in this year
