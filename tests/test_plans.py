@@ -64,14 +64,39 @@ def test_no_row_above_1_gw_is_an_assumption(name, mw):
     assert big.empty, big.iloc[:, 0].tolist()
 
 
-def test_no_cross_border_link_above_1_gw_is_an_assumption():
-    """Domestic transfer limits (EGAT 500 kV, EVN 500 kV) are not published; they stay marked
-    as assumptions. Every interconnector above 1 GW rests on a plan, PPA or statistic."""
+#: Domestic 500 kV corridors above 1 GW for which no public transfer limit, cut-set circuit
+#: list or plan figure was found (what was searched: each row's source in links.csv). EGAT
+#: publishes projects, not corridor ratings (N/NE-central; central-south after 2022); EVN's
+#: Centre-South 12,000 (+3,500) MW comes from tza-pypsa with no citation. This list may only
+#: shrink: a row that gains a source leaves it.
+UNSOURCED_DOMESTIC_CORRIDORS = frozenset(
+    {"TH-N_TH-C", "TH-N_TH-C_2030", "TH-N_TH-C_2035", "TH-C_TH-S_2035"}
+    | {"VN-C_VN-S", "VN-C_VN-S_2025"}
+)
+
+
+def test_no_link_above_1_gw_is_an_assumption_but_the_named_domestic_corridors():
+    """Every link above 1 GW in either direction, cross-border or domestic, rests on a plan,
+    PPA, operator figure or a stated derivation, except the named domestic corridors still
+    without a public figure. EVN's Centre->North limit (2,200 MW, ~5,000 MW with 500 kV
+    circuit 3 in 2024), the revised PDP8's Centre-North HVDC and EGAT's central->south
+    1,600 MW (2022) are sourced or planned."""
     links = _table("links")
     country = _table("nodes").set_index("node")["country"]
     cross = links["node_from"].map(country) != links["node_to"].map(country)
-    big = links[cross & (links["capacity_forward_mw"] > 1000) & (links["basis"] == "assumption")]
-    assert big.empty, big["link"].tolist()
+    big_mw = links[["capacity_forward_mw", "capacity_backward_mw"]].max(axis=1) > 1000
+    assumed = links[big_mw & (links["basis"] == "assumption")]
+    assert not cross[assumed.index].any(), assumed["link"].tolist()
+    assert set(assumed["link"]) <= UNSOURCED_DOMESTIC_CORRIDORS, assumed["link"].tolist()
+    # not vacuous: the named rows exist, and domestic rows above 1 GW are sourced/planned
+    by_link = links.set_index("link")
+    assert UNSOURCED_DOMESTIC_CORRIDORS <= set(by_link.index)
+    basis = by_link["basis"]
+    assert basis["VN-N_VN-C"] == basis["VN-N_VN-C_2030"] == basis["TH-C_TH-S"] == "sourced"
+    assert basis["VN-N_VN-C_2040"] == "planned"
+    # EVN: ~5,000 MW Centre->North once circuit 3 is in (2,200 + 2,800); EGAT: 1,600 MW
+    assert by_link.loc[["VN-N_VN-C", "VN-N_VN-C_2030"], "capacity_forward_mw"].sum() == 5000
+    assert by_link.loc["TH-C_TH-S", "capacity_forward_mw"] == 1600
 
 
 def test_assumption_share_of_firm_capacity_2030_is_at_most_10_percent():
