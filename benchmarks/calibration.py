@@ -52,6 +52,10 @@ FUEL_TECHNOLOGIES = {
 BEGIN, END = "<!-- calibration:begin -->", "<!-- calibration:end -->"
 CELL_MIN_TWH, CELL_REL, CELL_ABS_TWH = 5.0, 0.10, 3.0
 SHARE_PP, CO2_REL, FLOW_REL = 5.0, 0.10, 0.30
+#: CO2 references, most authoritative first (``technology`` column of the ``co2_combustion``
+#: rows): a ministry or utility figure, one derived from an official grid emission factor by
+#: the rule its source states, Ember's lifecycle CO2e converted to combustion (a lower bound).
+CO2_REFERENCES = ("official", "derived_official", "ember_converted")
 #: Error band of a net import derived as Ember demand minus Ember generation [TWh]: the
 #: Philippines, with no interconnector, comes out at 1.69 TWh (calibration_targets.csv).
 NET_IMPORT_BAND_TWH = 1.7
@@ -162,11 +166,29 @@ def co2(res, targets: pd.DataFrame) -> pd.DataFrame:
                 "year": t["year"],
                 "model_mt": round(model, 1),
                 "published_mt": pub,
+                "unit": t.get("unit", ""),
                 "gap": f"{(model - pub) / pub:+.0%}",
                 "test": "ok" if abs(model - pub) <= CO2_REL * pub else "MISS",
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    rank = {r: i for i, r in enumerate(CO2_REFERENCES)}
+    order = out["reference"].map(lambda r: rank.get(r, len(rank)))
+    return out.assign(_o=order).sort_values(["_o", "country"]).drop(columns="_o")
+
+
+def co2_summary(cc: pd.DataFrame) -> str:
+    """'a of b' CO2 references within tolerance, official ones apart from Ember's."""
+    if cc.empty:
+        return "**0 of 0** references"
+    off = cc["reference"].isin(CO2_REFERENCES[:2])
+    ok = cc["test"] == "ok"
+    return (
+        f"**{(ok & off).sum()} of {off.sum()}** official references, "
+        f"{(ok & ~off).sum()} of {(~off).sum()} converted from Ember"
+    )
 
 
 def _link_energy(res, spec: str) -> float:
@@ -353,7 +375,7 @@ def report(res, data: Path) -> str:
         f"({((tested['test'] == 'ok') & (tested['fitted_by'] == '')).sum()} of "
         f"{(tested['fitted_by'] == '').sum()} not fitted); fuel shares within +-5 pp: "
         f"**{(sh['test'] == 'ok').sum()} of {len(sh)}** countries; CO2 within +-10 %: "
-        f"**{(cc['test'] == 'ok').sum()} of {len(cc)}** references; flows: "
+        f"{co2_summary(cc)}; flows: "
         f"**{(fl['test'] == 'ok').sum()} of {len(fl)}**.\n"
     )
     parts = [
