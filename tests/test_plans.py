@@ -92,10 +92,10 @@ def test_no_link_above_1_gw_is_an_assumption_but_the_named_domestic_corridors():
     by_link = links.set_index("link")
     assert UNSOURCED_DOMESTIC_CORRIDORS <= set(by_link.index)
     basis = by_link["basis"]
-    assert basis["VN-N_VN-C"] == basis["VN-N_VN-C_2030"] == basis["TH-C_TH-S"] == "sourced"
-    assert basis["VN-N_VN-C_2040"] == "planned"
+    assert basis["VN-N_VN-C"] == basis["VN-N_VN-C_2024"] == basis["TH-C_TH-S"] == "sourced"
+    assert basis["VN-N_VN-C_2035"] == "planned"
     # EVN: ~5,000 MW Centre->North once circuit 3 is in (2,200 + 2,800); EGAT: 1,600 MW
-    assert by_link.loc[["VN-N_VN-C", "VN-N_VN-C_2030"], "capacity_forward_mw"].sum() == 5000
+    assert by_link.loc[["VN-N_VN-C", "VN-N_VN-C_2024"], "capacity_forward_mw"].sum() == 5000
     assert by_link.loc["TH-C_TH-S", "capacity_forward_mw"] == 1600
 
 
