@@ -9,7 +9,9 @@
    starts and ends at the coarse year's storage and reservoir levels at its boundaries, and
    gets a budget of each annual policy: its share of the coarse year's emissions (coal
    generation, renewable generation) scaled so that the budgets add up to the annual amount.
-   The weeks are independent: they are solved in parallel processes.
+   The weeks are independent: they are solved in parallel processes, each process a run of
+   consecutive weeks, each week from the optimal basis of the week before it (same columns
+   and rows: about 3,000 dual simplex iterations a week of 2030 instead of 20,000 cold).
 3. **Stitching.** The weeks' values fill the hourly program of the whole horizon (annual
    slacks summed); the result is extracted and verified exactly like a monolithic solve,
    every row and column of the hourly program included. Its cost is an **upper bound**; the
