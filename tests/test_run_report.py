@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import textwrap
@@ -68,6 +69,9 @@ def test_run_writes_results_comparison_and_report(finished_run):
         assert piece in html, piece
     md = (out / "report.md").read_text()
     assert "| scenario |" in md and "figures/integration-emissions.png" in md
+    # the log names the run by the id the report prints
+    rid = json.loads((out / "log.json").read_text())["run_id"]
+    assert len(rid) == 12 and rid in html
     assert (out / "figures" / "integration-emissions.svg").is_file()
     assert (out / "report.xlsx").is_file() and (out / "tables" / "integration-cost.csv").is_file()
     assert any("solved" in x for x in lines) and any("report" in x for x in lines)

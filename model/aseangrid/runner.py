@@ -398,7 +398,10 @@ def _run_into(plan: RunPlan, tmp: Path, jobs: int, say: Progress, t0: float) -> 
     comps = _comparisons(plan, results, tmp, say)
     say("writing the report")
     report_run(tmp, plan.runfile, comps, results, name=plan.path.stem, pathways=pathways)
+    from .report.method import run_id
+
     log = {
+        "run_id": run_id(results, (tmp / "run.yaml").read_text()),  # as the report prints it
         "run_file": str(plan.path),
         "scenarios": infos,
         "jobs": jobs,
