@@ -35,6 +35,14 @@ def _quiet(f, *a, **k):
         return f(*a, **k)
 
 
+def _with_lagrangian_bound(ds):
+    """A decomposed solve whose tolerance forces the Lagrangian bound (no refinement)."""
+    dec = Decomposition(
+        workers=1, tolerance=1.0, tolerance_excl_penalties=1e-12, refine_block_hours=None
+    )
+    return _quiet(solve_decomposed, ds, dec=dec)
+
+
 @pytest.fixture(scope="module")
 def pair(ds2030):
     mono = _quiet(ag.solve, ds2030, method="monolithic")
@@ -130,13 +138,7 @@ def test_the_lagrangian_bound_is_valid_and_tighter_when_the_gap_asks_for_it(ds20
         dec=Decomposition(workers=1, tolerance=1.0, tolerance_excl_penalties=1.0),
     )
     assert np.isnan(loose.attrs["lower_bound_lagrangian_usd"])  # within both: not needed
-    tight = _quiet(
-        solve_decomposed,
-        ds2030,
-        dec=Decomposition(
-            workers=1, tolerance=1.0, tolerance_excl_penalties=1e-12, refine_block_hours=None
-        ),
-    )
+    tight = _with_lagrangian_bound(ds2030)
     opt = mono.attrs["objective_usd"]
     lag = tight.attrs["lower_bound_lagrangian_usd"]
     assert tight.attrs["lower_bound_coarse_usd"] < lag <= opt * (1 + 1e-9)
@@ -196,13 +198,7 @@ def test_energy_limits_get_budgets_and_a_valid_lagrangian_bound():
     mono = _quiet(ag.solve, ds, method="monolithic")
     duals = mono["energy_limit_min_shadow_price_usd_per_mwh"].values
     assert (duals > 1e-6).any()  # a minimum take binds on this horizon
-    tight = _quiet(
-        solve_decomposed,
-        ds,
-        dec=Decomposition(
-            workers=1, tolerance=1.0, tolerance_excl_penalties=1e-12, refine_block_hours=None
-        ),
-    )
+    tight = _with_lagrangian_bound(ds)
     opt = mono.attrs["objective_usd"]
     assert tight.attrs["verified"] == 1
     assert (
