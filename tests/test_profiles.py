@@ -112,7 +112,7 @@ def test_demand_energy_and_peak(shipped) -> None:
         lf = lfs.get(node, float("nan"))
         if np.isfinite(lf):
             assert x.max() == pytest.approx(1.0 / lf, rel=0.01), node
-        else:  # no load (LA-EGAT): flat
+        else:  # no load (LA-EGAT, LA-EVN, ID-RIAU): flat
             assert np.allclose(x, 1.0), node
 
 
@@ -120,7 +120,7 @@ def test_demand_peak_hour(shipped, nodes, targets) -> None:
     """The weekday-average profile peaks within 1 h of the sourced local peak hour."""
     dem = shipped["demand_shape"]
     for node, tz in zip(nodes["node"], nodes["timezone"], strict=True):
-        if dem[node].std() == 0:  # export-only nodes without load (LA-EGAT, ID-RIAU): flat
+        if dem[node].std() == 0:  # export-only nodes without load (LA-EGAT, LA-EVN, ID-RIAU): flat
             continue
         local = (pr.UTC_INDEX + pd.Timedelta(minutes=30)).tz_convert(tz)
         wd = local.day_of_week < 5
@@ -223,7 +223,7 @@ def test_mainland_hydro_wet_season(shipped) -> None:
     hy = shipped["hydro_inflow"]
     month = _month_of_hour()
     wet = np.isin(month, range(5, 11))
-    for node in ("LA", "LA-EGAT", "TH-N", "KH", "MM", "VN-S"):
+    for node in ("LA", "LA-EGAT", "LA-EVN", "TH-N", "KH", "MM", "VN-S"):
         if node in hy:
             x = hy[node].to_numpy()
             assert x[wet].mean() > 2.0 * x[~wet].mean(), node

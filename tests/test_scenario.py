@@ -246,7 +246,7 @@ def test_disconnected_countries_cut_their_grids_links_only():
         for v in ("link_capacity_forward_mw", "link_capacity_backward_mw"):
             want = 0.0 if grid else float(base[v].values[i])
             assert float(cut[v].values[i]) == want, (lk, v)
-    assert float(cut["link_capacity_forward_mw"].sel(link="LA_VN-C_2030")) == 0.0
+    assert float(cut["link_capacity_forward_mw"].sel(link="LA-EVN_VN-C_2030")) == 0.0
     assert float(cut["link_capacity_forward_mw"].sel(link="ID-RIAU_SG_singa")) == 1000.0
     with pytest.raises(ValueError, match="unknown country 'VN'"):
         Scenario(disconnected_countries=["VN"])

@@ -79,6 +79,34 @@ def test_lao_export_plants_reach_only_thailand(years):
         assert float(ds["demand_twh"].sel(node="LA-EGAT")) == 0
 
 
+def test_lao_evn_plants_reach_only_viet_nam(years):
+    """LA-EVN (the Lao IPPs under EVN PPAs) has no load and one-way lines to VN-C only, each
+    sized to its plants: 572 MW (Xekaman 1 290 + Xanxay 32 + Xekaman 3 250) in 2024, plus
+    Monsoon wind 600, the EVN-PPA hydro 1,060 and the export-target 2,160 MW by 2030 = 4,392
+    MW; the Lao domestic grid LA has no tie to Viet Nam. In 2024 the plants' energy is their
+    design energy (VietLaoPower): reservoir inflow Xekaman 1 1,096.56 + Xekaman 3 1,000.3 GWh
+    = 2.097 TWh; run-of-river Xanxay 131.2 GWh (annual_cf 0.443 and 0.468, hydro.csv)."""
+    for y, want_mw in ((2024, 572.0), (2030, 4392.0), (2050, 4392.0)):
+        ds = years[y]
+        frm, to = ds["link_from"].values, ds["link_to"].values
+        touch = (frm == "LA-EVN") | (to == "LA-EVN")
+        assert set(frm[touch]) == {"LA-EVN"} and set(to[touch]) == {"VN-C"}, y
+        assert float(ds["link_capacity_backward_mw"].values[touch].sum()) == 0, y
+        assert float(ds["link_capacity_forward_mw"].values[touch].sum()) == want_mw, y
+        evn = ds["generator_node"].values == "LA-EVN"
+        assert float(ds["capacity_mw"].values[evn].sum()) == pytest.approx(want_mw), y
+        assert float(ds["demand_twh"].sel(node="LA-EVN")) == 0, y
+        vn = np.isin(to, ["VN-N", "VN-C", "VN-S"]) | np.isin(frm, ["VN-N", "VN-C", "VN-S"])
+        assert not (vn & ((frm == "LA") | (to == "LA"))).any(), y
+    ds = years[2024]
+    evn = ds["generator_node"].values == "LA-EVN"
+    inflow_twh = float(ds["hydro_inflow_mw"].values[:, evn].sum()) / 1e6
+    assert inflow_twh == pytest.approx(2.097, rel=0.002)
+    ror = evn & (ds["capacity_mw"].values == 32.0)
+    ror_twh = float((ds["availability_pu"].values[:, ror] * 32.0).sum()) / 1e6
+    assert ror_twh == pytest.approx(0.1312, rel=0.002)
+
+
 def test_existing_interconnectors_are_in_the_base_year(years):
     ds = years[2024]
     pairs = {
@@ -89,7 +117,7 @@ def test_existing_interconnectors_are_in_the_base_year(years):
         ("TH-S", "MY-PEN"),
         ("MY-PEN", "SG"),
         ("MY-SWK", "ID-KAL"),
-        ("LA", "VN-C"),
+        ("LA-EVN", "VN-C"),
         ("LA", "KH"),
         ("PH-LUZ", "PH-VIS"),
         ("PH-VIS", "PH-MIN"),

@@ -242,7 +242,7 @@ class Scenario(_Strict):
         default_factory=list,
         description="Countries whose grids trade with no one (their cross-border links at "
         "zero, domestic links kept) on top of the topology: the regional market without "
-        "them. Export-only nodes without load (LA-EGAT, ID-RIAU: projects dedicated to a "
+        "them. Export-only nodes without load (LA-EGAT, LA-EVN, ID-RIAU: projects dedicated to a "
         "buyer abroad) keep their links.",
     )
     isolated_fallback: bool = Field(
