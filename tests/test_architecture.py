@@ -31,6 +31,7 @@ FLOORS: dict[str, int] = {
     "compare": 4,
     "examples": 4,
     "report": 5,
+    "twostage": 5,
     "runner": 6,
     "jobs": 6,
     "pathway": 6,

@@ -72,6 +72,25 @@ def _solve_one(name: str, scenario_json: str, folder: str, workers: int | None =
     return _info(res, name, scenario_json, t_load, t0)
 
 
+def _solve_two_stage(
+    name: str, scenario_json: str, folder: str, progress: Progress | None, workers: int | None
+) -> dict:
+    """Build on representative periods, dispatch hourly (:mod:`aseangrid.twostage`); the
+    hourly results are the scenario's, the build stage's go to ``<name>/build-stage/``."""
+    from .twostage import solve_two_stage
+
+    s = Scenario.model_validate_json(scenario_json)
+    t0 = time.perf_counter()
+    res, res_b = solve_two_stage(s, workers=workers, say=progress)
+    res_b.attrs["scenario"] = scenario_json
+    _write(res_b, f"{name}/build-stage", folder)
+    res.attrs["scenario"] = scenario_json
+    _write(res, name, folder)
+    info = _info(res, name, scenario_json, 0.0, t0)
+    info["build_stage"] = res.attrs["build_stage"]
+    return info
+
+
 def _solve_pathway(
     name: str, scenario_json: str, folder: str, progress: Progress | None
 ) -> list[dict]:
@@ -132,8 +151,11 @@ def solve_group(
     (``workers``: processes for sub-horizons of decomposed solves)."""
     if len(names) > 1:
         return _solve_sweep(names, jsons, folder, workers)
-    if Scenario.model_validate_json(jsons[0]).pathway is not None:
+    s = Scenario.model_validate_json(jsons[0])
+    if s.pathway is not None:
         return _solve_pathway(names[0], jsons[0], folder, progress)
+    if s.expansion is not None and s.expansion.dispatch == "hourly":
+        return [_solve_two_stage(names[0], jsons[0], folder, progress, workers)]
     return [_solve_one(names[0], jsons[0], folder, workers)]
 
 

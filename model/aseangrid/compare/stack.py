@@ -52,8 +52,27 @@ def _component(name: str) -> Callable[[xr.Dataset], float]:
     )
 
 
+def _built(r: xr.Dataset) -> np.ndarray:
+    """Investment of a two-stage scenario's build stage by country [USD] (zeros otherwise):
+    not in the dispatch LP's ``cost_usd``, counted here as investment (aseangrid.twostage)."""
+    v = "build_stage_investment_country_usd"
+    return r[v].values if v in r else np.zeros(r.sizes["country"])
+
+
+def _cost_by_component(r: xr.Dataset) -> np.ndarray:
+    out = r["cost_usd"].values.astype(float).copy()
+    comps = [str(k) for k in r["cost_usd"]["cost_component"].values]
+    out[comps.index("investment")] += float(_built(r).sum())
+    return out
+
+
 def _cost_excl_voll_penalty(r: xr.Dataset) -> float:
-    return float(r["cost_usd"].sum()) - _penalty(r) - _component("unserved_energy")(r)
+    return (
+        float(r["cost_usd"].sum())
+        - _penalty(r)
+        - _component("unserved_energy")(r)
+        + float(_built(r).sum())
+    )
 
 
 def _fallback_called_mw(r: xr.Dataset) -> np.ndarray:
@@ -85,7 +104,7 @@ def fallback_annuity_usd_per_mw(r: xr.Dataset) -> float:
 def _country_excl_voll(r: xr.Dataset) -> np.ndarray:
     cc = r["cost_country_usd"]
     keep = [k for k in cc["cost_component"].values if k != "unserved_energy"]
-    return cc.sel(cost_component=keep).sum("cost_component").values
+    return cc.sel(cost_component=keep).sum("cost_component").values + _built(r)
 
 
 def _node_demand_twh(r: xr.Dataset) -> np.ndarray:
@@ -113,8 +132,9 @@ METRICS: tuple[Metric, ...] = (
         S,
         "USD",
         "Annual system cost: fuel, O&M, carbon prices, wheeling and unserved energy "
-        "(policy shortfall penalties excluded, see policy_penalty_usd).",
-        lambda r: float(r["cost_usd"].sum()) - _penalty(r),
+        "(policy shortfall penalties excluded, see policy_penalty_usd); investment includes a "
+        "two-stage scenario's build stage.",
+        lambda r: float(r["cost_usd"].sum()) - _penalty(r) + float(_built(r).sum()),
     ),
     Metric(
         "cost_excl_voll_penalty_usd",
@@ -157,15 +177,17 @@ METRICS: tuple[Metric, ...] = (
         "cost_usd",
         ("scenario", "cost_component"),
         "USD",
-        "Annual system cost by component.",
-        lambda r: r["cost_usd"].values,
+        "Annual system cost by component (investment includes a two-stage scenario's build "
+        "stage, results build_stage_investment_country_usd).",
+        _cost_by_component,
     ),
     Metric(
         "cost_country_usd",
         SC,
         "USD",
-        "Annual cost borne per country (see results cost_country_usd).",
-        lambda r: r["cost_country_usd"].sum("cost_component").values,
+        "Annual cost borne per country (see results cost_country_usd; with a two-stage "
+        "scenario's build stage).",
+        lambda r: r["cost_country_usd"].sum("cost_component").values + _built(r),
     ),
     Metric(
         "cost_country_excl_voll_usd",
@@ -189,6 +211,26 @@ METRICS: tuple[Metric, ...] = (
         "Annuity and fixed O&M of the fallback capacity called (new gas OCGT, technologies.csv, "
         "10 % real discount rate): the avoided investment when integration needs less of it.",
         lambda r: float(_fallback_called_mw(r).sum()) * fallback_annuity_usd_per_mw(r),
+    ),
+    Metric(
+        "build_stage_investment_usd",
+        S,
+        "USD",
+        "Annuities and fixed O&M of what a two-stage scenario's build stage built, peak top-ups "
+        "included (aseangrid.twostage; 0 for other scenarios): part of the investment above.",
+        lambda r: float(_built(r).sum()),
+    ),
+    Metric(
+        "peak_topup_mw",
+        SC,
+        "MW",
+        "New gas OCGT a two-stage scenario's peak check added where the hourly dispatch of the "
+        "build left load unserved (a rule, not a least-cost choice; 0 for other scenarios).",
+        lambda r: (
+            r["build_stage_peak_topup_mw"].sum("peak_technology").values
+            if "build_stage_peak_topup_mw" in r
+            else np.zeros(r.sizes["country"])
+        ),
     ),
     Metric(
         "emissions_production_t",
@@ -251,6 +293,8 @@ DELTAS = (
     "cost_country_excl_voll_usd",
     "fallback_called_mw",
     "fallback_investment_usd",
+    "build_stage_investment_usd",
+    "peak_topup_mw",
     "emissions_production_t",
     "emissions_consumption_t",
     "generation_twh",

@@ -91,6 +91,16 @@ def decomposition(cmp: xr.Dataset) -> pd.DataFrame:
             col["Δ cost excl. VoLL and penalties [bn USD]"]
             + col["Δ fallback investment (OCGT annuity) [bn USD]"]
         )
+        if "build_stage_investment_usd" in cmp and float(
+            abs(cmp["build_stage_investment_usd"]).max()
+        ):
+            col["Δ build-stage investment (in Δ investment) [bn USD]"] = (
+                float(c["delta_build_stage_investment_usd"]) / 1e9
+            )
+            col["peak top-up capacity [MW]"] = float(c["peak_topup_mw"].sum())
+            col["peak top-up capacity of the reference [MW]"] = float(
+                cmp["peak_topup_mw"].sel(scenario=ref).sum()
+            )
         col["Δ unserved energy [TWh]"] = float(c["delta_unserved_twh"].sum())
         col["Δ unserved energy at VoLL [bn USD]"] = float(c["delta_unserved_cost_usd"]) / 1e9
         col["Δ policy penalties [bn USD]"] = float(c["delta_policy_penalty_usd"]) / 1e9

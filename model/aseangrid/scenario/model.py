@@ -17,7 +17,7 @@ import difflib
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..data import schema as sc
 
@@ -172,6 +172,12 @@ class Expansion(_Strict):
         None, description="First year without new coal or lignite builds (fleet rows stay)."
     )
     keep_adequacy_rows: bool = False
+    dispatch: Literal["same", "hourly"] = Field(
+        "same",
+        description="'same': build and dispatch in one LP on the scenario's time resolution; "
+        "'hourly': build on the representative periods, then dispatch the builds over the full "
+        "hourly year, topping up peaks the typical days missed (aseangrid.twostage).",
+    )
 
     _countries = field_validator("countries")(classmethod(lambda cls, v: _known_countries(v)))
 
@@ -303,6 +309,23 @@ class Scenario(_Strict):
         if v not in sc.YEARS:
             raise ValueError(f"year {v} is not a model year; expected one of {sc.YEARS}")
         return v
+
+    @model_validator(mode="after")
+    def _two_stage(self):
+        e = self.expansion
+        if e is None or e.dispatch != "hourly":
+            return self
+        if self.pathway is not None:
+            raise ValueError(
+                "expansion.dispatch: hourly is for one model year; a pathway dispatches each "
+                "year on its own time resolution (drop dispatch or the pathway)"
+            )
+        if not self.time_resolution.representative_periods:
+            raise ValueError(
+                "expansion.dispatch: hourly builds on representative periods: set "
+                "time_resolution.representative_periods (e.g. 16)"
+            )
+        return self
 
 
 class Comparison(_Strict):
