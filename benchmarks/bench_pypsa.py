@@ -316,6 +316,7 @@ def worker(spec: dict) -> dict:
             **({"start": spec["start"]} if spec.get("start", "cold") != "cold" else {}),
         )
     rec["end_to_end_s"] = time.perf_counter() - t0 - rec["import_s"]
+    rec["n_nodes"] = int(_load(spec["year"], 24, spec["nodes"]).sizes["node"])
     stages = ("load_s", "build_s", "handover_s", "solve_wall_s", "extract_s", "verify_s", "write_s")
     rec["other_s"] = rec["end_to_end_s"] - sum(rec[k] for k in stages)
     rec["outside_solver_s"] = rec["end_to_end_s"] - rec["solver_s"]
@@ -381,7 +382,11 @@ def table(records: list[dict]) -> str:
     )
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for hours, nodes in cases:
-        label = f"{'23 nodes' if nodes == 'all' else '7 nodes'}, {hours:,} h"
+        # records before the LA-EVN node (Dec 2026) ran on 23 nodes and carry no count
+        n = next(
+            (r.get("n_nodes") for r in records if (r["hours"], r["nodes"]) == (hours, nodes)), None
+        )
+        label = f"{n or ('23' if nodes == 'all' else '7')} nodes, {hours:,} h"
         if any(r.get("policies") for r in records if (r["hours"], r["nodes"]) == (hours, nodes)):
             label += ", policies"
         p = by.get((hours, nodes, "pypsa"))
