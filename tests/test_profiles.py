@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -229,16 +230,64 @@ def test_mainland_hydro_wet_season(shipped) -> None:
             assert x[wet].mean() > 2.0 * x[~wet].mean(), node
 
 
-def test_hydro_dry_year(shipped, targets, hydro_dyf) -> None:
+def test_hydro_dry_year(shipped, targets, hydro_dyf, recipes) -> None:
     hy, dry = shipped["hydro_inflow"], shipped["hydro_inflow_dry"]
     assert list(dry.columns[1:]) == list(hy.columns[1:])
     for node in dry.columns[1:]:
         x, y = hy[node].to_numpy(), dry[node].to_numpy()
         assert y.min() >= 0.0, node
         assert y.mean() == pytest.approx(hydro_dyf[node], abs=1e-3), node
+        monthly = recipes.hydro_monthly.get(node)
+        if monthly is not None and monthly.dry is not None:
+            continue  # a measured dry-year shape: its months are tested below
         wet = _wet_mask(targets.loc[node, "wet_season_months"])
         if wet is not None and hydro_dyf[node] < 1.0:  # dry season hit harder
             assert y[~wet].sum() / x[~wet].sum() < y[wet].sum() / x[wet].sum(), node
+
+
+def test_hydro_monthly_recipe_sets_the_monthly_means(shipped, recipes, hydro_dyf) -> None:
+    """Kratie-shaped nodes: monthly means of the shipped profiles, derived by hand from the recipe.
+
+    KH's row of hydro_monthly.csv: normal factors f = 0.26 0.192 0.16 0.155 0.251 0.779 1.741
+    2.679 2.747 1.78 0.83 0.427; sum(f x days in month) = 366.944 (31 x 0.26 + 28 x 0.192 + ...),
+    so month m has mean f[m] x 365 / 366.061: January 0.26 x 365 / 366.944 = 0.25862, September
+    2.747 x 365 / 366.944 = 2.73245. The dry row g (0.303 ... 0.418) has sum(g x days) = 366.775;
+    KH's dry-year factor is 0.72 (hydro.csv), so dry April = 0.163 x 365 / 366.775 x 0.72 =
+    0.11679 and dry September = 2.902 x 365 / 366.775 x 0.72 = 2.07933.
+    """
+    assert "KH" in recipes.hydro_monthly
+    month = _month_of_hour()
+    x = shipped["hydro_inflow"]["KH"].to_numpy()
+    y = shipped["hydro_inflow_dry"]["KH"].to_numpy()
+    assert hydro_dyf["KH"] == 0.72
+    tol = 0.01  # hourly interpolation between daily values at the month edges
+    assert x[month == 1].mean() == pytest.approx(0.25862, rel=tol)
+    assert x[month == 9].mean() == pytest.approx(2.73245, rel=tol)
+    assert y[month == 4].mean() == pytest.approx(0.11679, rel=tol)
+    assert y[month == 9].mean() == pytest.approx(2.07933, rel=tol)
+    # every node with a monthly row: each month's mean is its factor on the day-weighted scale
+    days = pr.DAYS_IN_MONTH
+    for node, m in recipes.hydro_monthly.items():
+        got = np.array(
+            [shipped["hydro_inflow"][node].to_numpy()[month == k].mean() for k in range(1, 13)]
+        )
+        assert np.allclose(got, m.normal * 365 / (m.normal @ days), rtol=0.02), node
+
+
+def test_hydro_monthly_bad_row_is_reported(tmp_path: Path) -> None:
+    folder = tmp_path / "recipes"
+    shutil.copytree(RECIPES, folder)
+    rows = pd.read_csv(folder / "hydro_monthly.csv", dtype=str, keep_default_na=False)
+    rows.loc[rows["node"] == "KH", "sep"] = "-1"
+    rows.to_csv(folder / "hydro_monthly.csv", index=False)
+    with pytest.raises(
+        ValueError, match=re.escape("hydro_monthly.csv node KH: sep = '-1' must be > 0")
+    ):
+        pr.read_recipes(folder)
+    rows.loc[rows["node"] == "KH", "sep"] = "3.0"
+    rows.to_csv(folder / "hydro_monthly.csv", index=False)
+    with pytest.raises(ValueError, match=re.escape("node KH: jan..dec have mean 1.0212")):
+        pr.read_recipes(folder)
 
 
 # --- reproducibility ------------------------------------------------------------------------

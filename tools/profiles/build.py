@@ -11,7 +11,7 @@ import pandas as pd
 from aseangrid.data import schema
 
 from .demand import build_demand, load_sg_ema
-from .hydro import hydro_daily, hydro_dry_daily
+from .hydro import hydro_daily, hydro_dry_daily, hydro_monthly_daily, monthly_wet_dry_ratio
 from .numerics import daily_to_hourly, node_seed
 from .recipes import read_recipes
 from .records import NodeSpec, Recipes
@@ -183,9 +183,26 @@ def _target_source(node: str, spec: NodeSpec, rec: Recipes) -> str:
             f"wind: {rec.wind_cf[spec.wind_cf].source}; season "
             f"{rec.wind_monthly[spec.wind_season].source}; offshore = onshore + "
             f"{uplift * 100:.0f} pp [assumption]",
-            f"hydro: {rec.hydro_regime[node].source}",
+            f"hydro: {_hydro_source(node, rec)}",
         ]
     )
+
+
+def _hydro_source(node: str, rec: Recipes) -> str:
+    """Citation of a node's inflow shape: its monthly row if it has one, else its regime."""
+    monthly = rec.hydro_monthly.get(node)
+    if monthly is None:
+        return rec.hydro_regime[node].source
+    return f"monthly shape (hydro_monthly.csv) {monthly.source}"
+
+
+def _wet_dry_ratio(node: str, rec: Recipes) -> float:
+    """Wet/dry inflow ratio of a node over its regime's wet months (measured if monthly)."""
+    regime = rec.hydro_regime[node]
+    monthly = rec.hydro_monthly.get(node)
+    if monthly is None:
+        return regime.ratio
+    return round(monthly_wet_dry_ratio(monthly.normal, regime.wet_months), 3)
 
 
 def target_row(node: str, peak_hour: float, rec: Recipes) -> dict[str, object]:
@@ -216,7 +233,7 @@ def target_row(node: str, peak_hour: float, rec: Recipes) -> dict[str, object]:
         "peak_hour_local": peak_hour,
         "monthly_profile_country": spec.monthly,
         "wet_season_months": format_months(regime.wet_months),
-        "wet_dry_ratio": regime.ratio,
+        "wet_dry_ratio": _wet_dry_ratio(node, rec),
         "source": _target_source(node, spec, rec),
     }
 
@@ -231,7 +248,8 @@ def hydro_profiles(
     dry_factors : dict
         Node -> dry-year factor (output of :func:`read_hydro`), dimensionless.
     rec : Recipes
-        Hydro regimes and smoothing settings.
+        Hydro regimes, measured monthly shapes (used where a node has one) and smoothing
+        settings.
 
     Returns
     -------
@@ -241,13 +259,19 @@ def hydro_profiles(
     p = rec.params
     inflow, inflow_dry = {}, {}
     for node, dyf in dry_factors.items():
-        regime = rec.hydro_regime[node]
-        normal = hydro_daily(regime, p.hydro_smooth_sd_days)
+        regime, monthly = rec.hydro_regime[node], rec.hydro_monthly.get(node)
+        if monthly is None:
+            normal = hydro_daily(regime, p.hydro_smooth_sd_days)
+        else:
+            normal = hydro_monthly_daily(monthly.normal)
         inflow[node] = daily_to_hourly(normal)
         inflow[node] /= inflow[node].mean()
-        dry_daily = hydro_dry_daily(
-            regime, normal, dyf, p.hydro_smooth_sd_days, p.hydro_dry_season_harder
-        )
+        if monthly is not None and monthly.dry is not None:
+            dry_daily = hydro_monthly_daily(monthly.dry) * dyf
+        else:
+            dry_daily = hydro_dry_daily(
+                regime, normal, dyf, p.hydro_smooth_sd_days, p.hydro_dry_season_harder
+            )
         dry = daily_to_hourly(dry_daily)
         inflow_dry[node] = dry * dyf / dry.mean()
     return inflow, inflow_dry

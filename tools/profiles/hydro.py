@@ -1,12 +1,17 @@
-"""Daily hydro inflow shapes for a normal and a dry year from a wet/dry regime."""
+"""Daily hydro inflow shapes for a normal and a dry year.
+
+Two methods: a measured monthly shape (``hydro_monthly.csv``: twelve monthly mean inflows from
+river-flow statistics) where one is sourced, else a box-shaped wet/dry regime
+(``hydro_regimes.csv``).
+"""
 
 from __future__ import annotations
 
 import numpy as np
 
-from .numerics import bisect, circular_smooth
+from .numerics import bisect, circular_smooth, monthly_to_daily
 from .records import HydroRegime
-from .timebase import MONTH_OF_DAY, N_DAYS
+from .timebase import DAYS_IN_MONTH, MONTH_OF_DAY, N_DAYS
 
 MIN_DRY_SEASON_MULTIPLIER = 0.05
 """Floor of the dry-year multiplier in the dry season, dimensionless (keeps inflow positive)."""
@@ -108,3 +113,61 @@ def hydro_dry_daily(
     cut = np.where(wet, 1.0 - d, np.maximum(1.0 - h * d, MIN_DRY_SEASON_MULTIPLIER))
     y = normal * circular_smooth(cut, smooth_sd_days)
     return y * dry_factor / y.mean()
+
+
+def _day_weighted(factors: np.ndarray) -> np.ndarray:
+    """Monthly factors rescaled so that their day-weighted mean over the year is 1."""
+    f = np.asarray(factors, dtype=float)
+    return f * N_DAYS / float(f @ DAYS_IN_MONTH)
+
+
+def hydro_monthly_daily(factors: np.ndarray) -> np.ndarray:
+    """Smooth daily inflow per unit of the annual mean from twelve monthly mean inflows.
+
+    The factors are rescaled so that their day-weighted annual mean is 1; the daily curve is
+    piecewise linear between mid-month anchors solved so that each calendar month's mean equals
+    its rescaled factor exactly (:func:`.numerics.monthly_to_daily`).
+
+    Parameters
+    ----------
+    factors : numpy.ndarray
+        Twelve monthly mean inflows, January first, any unit (a row of ``hydro_monthly.csv``).
+
+    Returns
+    -------
+    numpy.ndarray
+        365 daily values, mean 1, dimensionless. Month ``m`` has mean
+        ``factors[m] * 365 / sum(factors * days_in_month)``.
+
+    Raises
+    ------
+    ValueError
+        If the curve dips to zero or below (a monthly shape too steep for linear anchors).
+    """
+    y = monthly_to_daily(_day_weighted(factors))
+    if y.min() <= 0.0:
+        raise ValueError(f"monthly inflow shape {list(factors)} gives a daily value <= 0")
+    return y
+
+
+def monthly_wet_dry_ratio(factors: np.ndarray, wet_months: tuple[int, ...]) -> float:
+    """Mean inflow over wet-season days / mean over dry-season days of a monthly shape.
+
+    Parameters
+    ----------
+    factors : numpy.ndarray
+        Twelve monthly mean inflows, January first, any unit.
+    wet_months : tuple of int
+        Months 1-12 of the wet season; empty for none.
+
+    Returns
+    -------
+    float
+        The ratio, dimensionless; 1.0 when the wet season is empty or the whole year.
+    """
+    f = np.asarray(factors, dtype=float)
+    wet = np.isin(np.arange(1, 13), np.array(wet_months, dtype=int))
+    if not wet.any() or wet.all():
+        return 1.0
+    d = DAYS_IN_MONTH
+    return float((f[wet] @ d[wet] / d[wet].sum()) / (f[~wet] @ d[~wet] / d[~wet].sum()))

@@ -16,6 +16,7 @@ import pandas as pd
 from .records import (
     DailyShape,
     Holiday,
+    HydroMonthly,
     HydroRegime,
     Monthly,
     MonthlyDemand,
@@ -186,6 +187,49 @@ def _hydro(folder: Path) -> dict[str, HydroRegime]:
     }
 
 
+DRY_MONTHS = tuple(f"dry_{m}" for m in MONTHS)
+"""Columns of the optional dry-year monthly shape in ``hydro_monthly.csv``."""
+HYDRO_MONTHLY_MEAN_TOL = 0.005
+"""Allowed gap between the mean of a row's twelve factors and 1 (rounding), dimensionless."""
+
+
+def _shape_cells(name: str, row: pd.Series, cols: tuple[str, ...]) -> np.ndarray:
+    """Twelve positive factors with mean 1 from the cells ``cols`` of one row, checked."""
+    out = []
+    for c in cols:
+        try:
+            v = float(row[c])
+        except ValueError:
+            msg = f"{name}.csv node {row['node']}: {c} = {row[c]!r} is not a number"
+            raise ValueError(msg) from None
+        if not np.isfinite(v) or v <= 0.0:
+            raise ValueError(f"{name}.csv node {row['node']}: {c} = {row[c]!r} must be > 0")
+        out.append(v)
+    f = np.array(out)
+    if abs(f.mean() - 1.0) > HYDRO_MONTHLY_MEAN_TOL:
+        raise ValueError(
+            f"{name}.csv node {row['node']}: {cols[0]}..{cols[-1]} have mean {f.mean():.4f}, "
+            f"not 1 (within {HYDRO_MONTHLY_MEAN_TOL})"
+        )
+    return f
+
+
+def _hydro_monthly(folder: Path) -> dict[str, HydroMonthly]:
+    """Measured monthly inflow shapes (``hydro_monthly.csv``; absent file: none)."""
+    name = "hydro_monthly"
+    if not (folder / f"{name}.csv").is_file():
+        return {}
+    df = _read(folder, name, ("node", *MONTHS, *DRY_MONTHS))
+    out = {}
+    for _, r in df.iterrows():
+        dry_cells = [r[c].strip() for c in DRY_MONTHS]
+        if any(dry_cells) and not all(dry_cells):
+            raise ValueError(f"{name}.csv node {r['node']}: give all twelve dry_* cells or none")
+        dry = _shape_cells(name, r, DRY_MONTHS) if all(dry_cells) else None
+        out[r["node"]] = HydroMonthly(_shape_cells(name, r, MONTHS), dry, r["source"])
+    return out
+
+
 def _parameters(folder: Path) -> Parameters:
     df = _read(folder, "parameters", ("parameter", "value", "unit"))
     given = {r["parameter"]: float(r["value"]) for _, r in df.iterrows()}
@@ -226,6 +270,7 @@ def check_recipes(rec: Recipes) -> None:
         ]
     named = {f"peak season of {n}" for n in rec.peak_season if n not in rec.nodes}
     named |= {f"hydro regime of {n}" for n in rec.hydro_regime if n not in rec.nodes}
+    named |= {f"monthly hydro shape of {n}" for n in rec.hydro_monthly if n not in rec.nodes}
     for h in rec.holidays:
         named |= {f"holiday {h.name!r} for {n}" for n in h.nodes if n not in rec.nodes}
     problems += [f"{p}: node not in node_settings.csv" for p in sorted(named)]
@@ -270,6 +315,7 @@ def read_recipes(folder: str | Path) -> Recipes:
         wind_monthly={r["season"]: Monthly(_twelve(r), r["source"]) for _, r in wind.iterrows()},
         hydro_regime=_hydro(folder),
         params=_parameters(folder),
+        hydro_monthly=_hydro_monthly(folder),
     )
     check_recipes(rec)
     return rec

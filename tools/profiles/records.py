@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -198,6 +198,28 @@ class HydroRegime:
 
 
 @dataclass(frozen=True)
+class HydroMonthly:
+    """Measured monthly inflow shape of one node (its rows of ``hydro_monthly.csv``).
+
+    Attributes
+    ----------
+    normal : numpy.ndarray
+        Twelve monthly mean inflows of a normal year, January first, per unit of the mean of
+        the twelve, dimensionless.
+    dry : numpy.ndarray or None
+        Twelve monthly mean inflows of a dry year per unit of *their own* mean (a shape only:
+        the dry year's annual level stays the node's ``dry_year_factor`` in ``hydro.csv``),
+        dimensionless; None keeps the regime's dry-year cut.
+    source : str
+        Citation (station, period, years, units, address).
+    """
+
+    normal: np.ndarray
+    dry: np.ndarray | None
+    source: str
+
+
+@dataclass(frozen=True)
 class Parameters:
     """Scalar settings of the methods (``parameters.csv``; units as in its ``unit`` column).
 
@@ -285,6 +307,9 @@ class Recipes:
         Node id -> :class:`HydroRegime`.
     params : Parameters
         Scalar settings.
+    hydro_monthly : dict
+        Node id -> :class:`HydroMonthly` for the nodes with a measured monthly inflow shape;
+        the others keep their regime's box shape.
     """
 
     nodes: dict[str, NodeSpec]
@@ -299,3 +324,4 @@ class Recipes:
     wind_monthly: dict[str, Monthly]
     hydro_regime: dict[str, HydroRegime]
     params: Parameters
+    hydro_monthly: dict[str, HydroMonthly] = field(default_factory=dict)
