@@ -274,6 +274,21 @@ def test_hydro_monthly_recipe_sets_the_monthly_means(shipped, recipes, hydro_dyf
         assert np.allclose(got, m.normal * 365 / (m.normal @ days), rtol=0.02), node
 
 
+def test_hydro_monthly_daily_means_and_steep_shape() -> None:
+    """Daily curve: mean 1, month mean = factor x 365 / sum(factor x days); too steep: error."""
+    from tools.profiles.hydro import hydro_monthly_daily
+
+    f = np.array([2.0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])  # sum(f x days) = 365 + 31 = 396
+    y = hydro_monthly_daily(f)
+    got = np.bincount(pr.MONTH_OF_DAY, weights=y) / pr.DAYS_IN_MONTH
+    assert y.mean() == pytest.approx(1.0)
+    assert got[0] == pytest.approx(2.0 * 365 / 396)
+    assert got[5] == pytest.approx(365 / 396)
+    steep = np.array([0.05] * 6 + [5.5] + [0.05] * 4 + [6.0])
+    with pytest.raises(ValueError, match="gives a daily value <= 0"):
+        hydro_monthly_daily(steep)
+
+
 def test_hydro_monthly_bad_row_is_reported(tmp_path: Path) -> None:
     folder = tmp_path / "recipes"
     shutil.copytree(RECIPES, folder)

@@ -238,6 +238,14 @@ def target_row(node: str, peak_hour: float, rec: Recipes) -> dict[str, object]:
     }
 
 
+def _monthly_daily(node: str, factors: np.ndarray) -> np.ndarray:
+    """:func:`.hydro.hydro_monthly_daily` with the recipe row named in its error."""
+    try:
+        return hydro_monthly_daily(factors)
+    except ValueError as exc:
+        raise ValueError(f"hydro_monthly.csv node {node}: {exc}") from exc
+
+
 def hydro_profiles(
     dry_factors: dict[str, float], rec: Recipes
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -263,11 +271,11 @@ def hydro_profiles(
         if monthly is None:
             normal = hydro_daily(regime, p.hydro_smooth_sd_days)
         else:
-            normal = hydro_monthly_daily(monthly.normal)
+            normal = _monthly_daily(node, monthly.normal)
         inflow[node] = daily_to_hourly(normal)
         inflow[node] /= inflow[node].mean()
         if monthly is not None and monthly.dry is not None:
-            dry_daily = hydro_monthly_daily(monthly.dry) * dyf
+            dry_daily = _monthly_daily(node, monthly.dry) * dyf
         else:
             dry_daily = hydro_dry_daily(
                 regime, normal, dyf, p.hydro_smooth_sd_days, p.hydro_dry_season_harder

@@ -146,7 +146,8 @@ def hydro_monthly_daily(factors: np.ndarray) -> np.ndarray:
     """
     y = monthly_to_daily(_day_weighted(factors))
     if y.min() <= 0.0:
-        raise ValueError(f"monthly inflow shape {list(factors)} gives a daily value <= 0")
+        shape = " ".join(f"{v:g}" for v in np.asarray(factors, dtype=float))
+        raise ValueError(f"monthly inflow shape {shape} gives a daily value <= 0 (too steep)")
     return y
 
 
