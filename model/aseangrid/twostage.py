@@ -26,6 +26,7 @@ results are written beside the scenario's (``<name>/build-stage/``).
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import xarray as xr
@@ -183,9 +184,14 @@ def solve_two_stage(s, workers: int | None = None, say=None) -> tuple[xr.Dataset
     topups: list[dict] = []
     for round_ in range(PEAK_ROUNDS + 1):
         st = PathwayState(built=state.built + topups, retired_early=state.retired_early)
-        res_h = solve_scenario(s_h, load_scenario(s_h, state=st), workers=workers)
+        # a round the peak check repeats is not the answer: only the last one's warnings count
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res_h = solve_scenario(s_h, load_scenario(s_h, state=st), workers=workers)
         new = peak_topups(ds_b, res_h, s.year) if round_ < PEAK_ROUNDS else []
         if not new:
+            for w in caught:
+                warnings.warn(w.message, w.category, stacklevel=2)
             break
         say(f"    peak check {round_ + 1}: +{sum(r['capacity_mw'] for r in new):,.0f} MW OCGT")
         topups = _merge(topups, new)
