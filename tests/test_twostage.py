@@ -93,6 +93,44 @@ def test_the_hourly_stage_serves_the_load_and_reports_what_the_typical_days_miss
         assert "carbon cap BN missed" in res.attrs["policy_breaches"]
 
 
+def test_a_run_file_solves_a_two_stage_pair_and_compares_with_the_build_annuities(tmp_path):
+    """Through the runner: both topologies written with their build stage beside them, the
+    comparison's investment is the build stages' annuities."""
+    import textwrap
+
+    from aseangrid.runner import load_results, run
+
+    rf = tmp_path / "two.yaml"
+    rf.write_text(
+        textwrap.dedent("""
+        description: two-stage pair
+        defaults:
+          countries: [BRN]
+          year: 2035
+          hours: 168
+          time_resolution: {representative_periods: 2}
+          expansion: {dispatch: hourly, no_new_coal_from: 2025}
+          carbon_caps: {BN: {countries: [BRN], mt: 1.0}}
+        scenarios:
+          a: {}
+          b: {carbon_caps: {BN: {countries: [BRN], mt: 0.8}}}
+        comparisons:
+          tighter: {reference: a, scenarios: [b]}
+        """)
+    )
+    out = run(rf, jobs=1, progress=lambda m: None)
+    for p in ("a/results.nc", "a/build-stage/results.nc", "b/build-stage/results.nc"):
+        assert (out / p).is_file(), p
+    cmp = load_results(out / "tighter" / "comparison.nc")
+    for sc in ("a", "b"):
+        res = load_results(out / sc / "results.nc")
+        inv = float(res["build_stage_investment_country_usd"].sum())
+        assert float(cmp["build_stage_investment_usd"].sel(scenario=sc)) == pytest.approx(inv)
+        comps = [str(k) for k in cmp["cost_component"].values]
+        got = float(cmp["cost_usd"].sel(scenario=sc).values[comps.index("investment")])
+        assert got == pytest.approx(inv)
+
+
 def _toy(unserved_mw: dict[str, list[float]]) -> tuple[xr.Dataset, xr.Dataset]:
     nodes = list(unserved_mw)
     ds_b = xr.Dataset(

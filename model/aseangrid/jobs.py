@@ -82,10 +82,10 @@ def _solve_two_stage(
     s = Scenario.model_validate_json(scenario_json)
     t0 = time.perf_counter()
     res, res_b = solve_two_stage(s, workers=workers, say=progress)
+    res.attrs["scenario"] = scenario_json
+    _write(res, name, folder)  # first: it creates <name>/
     res_b.attrs["scenario"] = scenario_json
     _write(res_b, f"{name}/build-stage", folder)
-    res.attrs["scenario"] = scenario_json
-    _write(res, name, folder)
     info = _info(res, name, scenario_json, 0.0, t0)
     info["build_stage"] = res.attrs["build_stage"]
     return info
