@@ -376,14 +376,20 @@ def report(res, data: Path) -> str:
         f"{(tested['fitted_by'] == '').sum()} not fitted); fuel shares within +-5 pp: "
         f"**{(sh['test'] == 'ok').sum()} of {len(sh)}** countries; CO2 within +-10 %: "
         f"{co2_summary(cc)}; flows: "
-        f"**{(fl['test'] == 'ok').sum()} of {len(fl)}**.\n"
+        f"**{(fl['test'] == 'ok').sum()} of {len(fl)}** "
+        f"({((fl['test'] == 'ok') & (fl['fitted_by'] == '')).sum()} of "
+        f"{(fl['fitted_by'] == '').sum()} not fitted).\n"
     )
+    fl_fitted = fl[fl["fitted_by"] != ""]
+    fl_free = fl[fl["fitted_by"] == ""].drop(columns="fitted_by")
     parts = [
         BEGIN,
         head,
         "## Fitted: quantities an input was chosen to reproduce\n",
         "A match here is by construction and validates nothing.\n",
         markdown(fitted),
+        "Cross-border flows an input was chosen to reproduce (wholly or in part):\n",
+        markdown(fl_fitted),
         "Energy limits (`energy_limits.csv`) and their shadow costs (the row duals: what one "
         "more MWh of required take costs the system, or one more MWh of allowed energy saves; "
         "0 where the limit does not bind):\n",
@@ -395,8 +401,8 @@ def report(res, data: Path) -> str:
         markdown(sh),
         "### Combustion CO2 per country\n",
         markdown(cc),
-        "### Cross-border flows\n",
-        markdown(fl),
+        "### Cross-border flows (not fitted)\n",
+        markdown(fl_free),
         "### Singapore's price against USEP 2024 [USD/MWh]\n",
         markdown(usep(res, targets)),
         "### Monthly hydro generation against Ember's 2024 months\n",
