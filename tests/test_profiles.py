@@ -113,7 +113,7 @@ def test_demand_energy_and_peak(shipped) -> None:
         lf = lfs.get(node, float("nan"))
         if np.isfinite(lf):
             assert x.max() == pytest.approx(1.0 / lf, rel=0.01), node
-        else:  # no load (LA-EGAT, LA-EVN, ID-RIAU): flat
+        else:  # no load (LA-EGAT, LA-EVN, ID-RIAU, KH-SG, VN-SG): flat
             assert np.allclose(x, 1.0), node
 
 
@@ -121,7 +121,7 @@ def test_demand_peak_hour(shipped, nodes, targets) -> None:
     """The weekday-average profile peaks within 1 h of the sourced local peak hour."""
     dem = shipped["demand_shape"]
     for node, tz in zip(nodes["node"], nodes["timezone"], strict=True):
-        if dem[node].std() == 0:  # export-only nodes without load (LA-EGAT, LA-EVN, ID-RIAU): flat
+        if dem[node].std() == 0:  # export-only nodes without load: flat
             continue
         local = (pr.UTC_INDEX + pd.Timedelta(minutes=30)).tz_convert(tz)
         wd = local.day_of_week < 5

@@ -107,6 +107,40 @@ def test_lao_evn_plants_reach_only_viet_nam(years):
     assert ror_twh == pytest.approx(0.1312, rel=0.002)
 
 
+def test_cambodia_and_viet_nam_licences_are_dedicated_export_nodes(years):
+    """Singapore's Cambodian and Vietnamese licences sit at export-only nodes without load, as
+    ID-RIAU: KH-SG (Keppel, 1,000 MW export from 2032: 4,000 MWp x 0.85 = 3,400 MWac of PV and
+    a Bulan-ratio battery 1000 x 500/600 = 833.3 MW, 4 h = 3,333.3 MWh) and VN-SG
+    (Sembcorp-PTSC, 1,200 MW export from 2033: 2,300 MW offshore wind, 500 MW / 2,000 MWh
+    battery), each with one one-way link to SG only; Cambodia's and Viet Nam's grids have no
+    link to Singapore."""
+    want = {
+        "KH-SG": ("solar_pv", 3400.0, 833.3, 3333.3, 1000.0),
+        "VN-SG": ("wind_offshore", 2300.0, 500.0, 2000.0, 1200.0),
+    }
+    for y, ds in years.items():
+        frm, to = ds["link_from"].values, ds["link_to"].values
+        grids = ["KH", "VN-N", "VN-C", "VN-S"]
+        assert not (
+            (np.isin(frm, grids) & (to == "SG")) | (np.isin(to, grids) & (frm == "SG"))
+        ).any()
+        for node, (tech, gen_mw, sto_mw, sto_mwh, link_mw) in want.items():
+            assert float(ds["demand_twh"].sel(node=node)) == 0, (y, node)
+            touch = (frm == node) | (to == node)
+            gen = ds["generator_node"].values == node
+            sto = ds["storage_node"].values == node
+            if y < 2032:  # not yet commissioned (COD 2032 / 2033)
+                assert not touch.any() and not gen.any() and not sto.any(), (y, node)
+                continue
+            assert set(frm[touch]) == {node} and set(to[touch]) == {"SG"}, (y, node)
+            assert float(ds["link_capacity_forward_mw"].values[touch].sum()) == link_mw
+            assert float(ds["link_capacity_backward_mw"].values[touch].sum()) == 0
+            assert set(ds["generator_technology"].values[gen]) == {tech}, (y, node)
+            assert float(ds["capacity_mw"].values[gen].sum()) == pytest.approx(gen_mw)
+            assert float(ds["storage_power_mw"].values[sto].sum()) == pytest.approx(sto_mw)
+            assert float(ds["storage_energy_mwh"].values[sto].sum()) == pytest.approx(sto_mwh)
+
+
 def test_existing_interconnectors_are_in_the_base_year(years):
     ds = years[2024]
     pairs = {
