@@ -141,6 +141,22 @@ def test_cambodia_and_viet_nam_licences_are_dedicated_export_nodes(years):
             assert float(ds["storage_energy_mwh"].values[sto].sum()) == pytest.approx(sto_mwh)
 
 
+def test_disconnecting_cambodia_and_viet_nam_keeps_singapores_dedicated_cables(shipped_path):
+    """KH-SG and VN-SG have no load, so they are not their countries' grids: cutting KHM and
+    VNM off the regional market (2035) keeps KH-SG_SG 1,000 MW and VN-SG_SG 1,200 MW, while the
+    Cambodian and Vietnamese grids' cross-border links go to zero."""
+    from aseangrid.scenario import Scenario, load_scenario
+
+    s = Scenario(
+        dataset=str(shipped_path), year=2035, hours=24, disconnected_countries=["KHM", "VNM"]
+    )
+    cut = load_scenario(s)
+    assert float(cut["link_capacity_forward_mw"].sel(link="KH-SG_SG")) == 1000.0
+    assert float(cut["link_capacity_forward_mw"].sel(link="VN-SG_SG")) == 1200.0
+    grid = np.isin(cut["link_from"].values, ["KH", "VN-S"]) & cut["link_cross_border"].values
+    assert grid.any() and float(cut["link_capacity_forward_mw"].values[grid].sum()) == 0.0
+
+
 def test_existing_interconnectors_are_in_the_base_year(years):
     ds = years[2024]
     pairs = {
