@@ -248,8 +248,8 @@ class Scenario(_Strict):
         default_factory=list,
         description="Countries whose grids trade with no one (their cross-border links at "
         "zero, domestic links kept) on top of the topology: the regional market without "
-        "them. Export-only nodes without load (LA-EGAT, LA-EVN, ID-RIAU: projects dedicated to a "
-        "buyer abroad) keep their links.",
+        "them. Export-only nodes without load (LA-EGAT, LA-EVN, ID-RIAU, KH-SG, VN-SG: "
+        "projects dedicated to a buyer abroad) keep their links.",
     )
     isolated_fallback: bool = Field(
         True,
