@@ -140,7 +140,8 @@ def year2024(shipped_path):
 
 def test_fleet_performance_applies_to_existing_rows(year2024):
     """Indonesian existing gas CCGTs take 0.42 (fleet_performance.csv); Philippine
-    geothermal 0.61 availability; a gas CCGT planned for 2030 keeps the catalogue 0.54."""
+    geothermal 0.61 availability; a gas CCGT planned for 2030 without its own efficiency keeps
+    the catalogue 0.54, and Singapore's new CCGTs have the EMA standard's 0.569."""
     ds = year2024
     c, t = ds["generator_country"].values, ds["generator_technology"].values
     assert np.allclose(ds["efficiency"].values[(c == "IDN") & (t == "gas_ccgt")], 0.42)
@@ -149,7 +150,9 @@ def test_fleet_performance_applies_to_existing_rows(year2024):
     new = (ds30["generator_status"].values != "existing") & (
         ds30["generator_technology"].values == "gas_ccgt"
     )
-    assert new.any() and np.allclose(ds30["efficiency"].values[new], 0.54)
+    sg = ds30["generator_country"].values == "SGP"
+    assert (new & ~sg).any() and np.allclose(ds30["efficiency"].values[new & ~sg], 0.54)
+    assert (new & sg).any() and np.allclose(ds30["efficiency"].values[new & sg], 0.569)
 
 
 def test_energy_limits_load_with_their_groups(year2024):
