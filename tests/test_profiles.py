@@ -289,18 +289,23 @@ def test_hydro_monthly_daily_means_and_steep_shape() -> None:
         hydro_monthly_daily(steep)
 
 
-def test_hydro_monthly_bad_row_is_reported(tmp_path: Path) -> None:
+def _recipes_with(tmp_path: Path, file: str, node: str, column: str, value: str) -> Path:
+    """A copy of the shipped recipes with one cell of ``file`` changed."""
     folder = tmp_path / "recipes"
     shutil.copytree(RECIPES, folder)
-    rows = pd.read_csv(folder / "hydro_monthly.csv", dtype=str, keep_default_na=False)
-    rows.loc[rows["node"] == "KH", "sep"] = "-1"
-    rows.to_csv(folder / "hydro_monthly.csv", index=False)
+    rows = pd.read_csv(folder / file, dtype=str, keep_default_na=False)
+    rows.loc[rows["node"] == node, column] = value
+    rows.to_csv(folder / file, index=False)
+    return folder
+
+
+def test_hydro_monthly_bad_row_is_reported(tmp_path: Path) -> None:
+    folder = _recipes_with(tmp_path, "hydro_monthly.csv", "KH", "sep", "-1")
     with pytest.raises(
         ValueError, match=re.escape("hydro_monthly.csv node KH: sep = '-1' must be > 0")
     ):
         pr.read_recipes(folder)
-    rows.loc[rows["node"] == "KH", "sep"] = "3.0"
-    rows.to_csv(folder / "hydro_monthly.csv", index=False)
+    folder = _recipes_with(tmp_path / "b", "hydro_monthly.csv", "KH", "sep", "3.0")
     with pytest.raises(ValueError, match=re.escape("node KH: jan..dec have mean 1.0212")):
         pr.read_recipes(folder)
 
@@ -350,11 +355,7 @@ def test_recipes_cover_every_node(recipes, nodes) -> None:
 
 
 def test_dangling_recipe_key_is_reported(tmp_path: Path) -> None:
-    folder = tmp_path / "recipes"
-    shutil.copytree(RECIPES, folder)
-    settings = pd.read_csv(folder / "node_settings.csv", dtype=str, keep_default_na=False)
-    settings.loc[settings["node"] == "SG", "demand_shape"] = "no_such_shape"
-    settings.to_csv(folder / "node_settings.csv", index=False)
+    folder = _recipes_with(tmp_path, "node_settings.csv", "SG", "demand_shape", "no_such_shape")
     with pytest.raises(ValueError, match="SG: demand_shape 'no_such_shape' unknown"):
         pr.read_recipes(folder)
 
