@@ -52,11 +52,9 @@ def _component(name: str) -> Callable[[xr.Dataset], float]:
     )
 
 
-def _built(r: xr.Dataset) -> np.ndarray:
-    """Investment of a two-stage scenario's build stage by country [USD] (zeros otherwise):
-    not in the dispatch LP's ``cost_usd``, counted here as investment (aseangrid.twostage)."""
-    v = "build_stage_investment_country_usd"
-    return r[v].values if v in r else np.zeros(r.sizes["country"])
+#: Investment of a two-stage scenario's build stage by country [USD] (zeros otherwise): not
+#: in the dispatch LP's ``cost_usd``, counted here as investment (aseangrid.twostage).
+_built = _zeros_if_absent("build_stage_investment_country_usd")
 
 
 def _cost_by_component(r: xr.Dataset) -> np.ndarray:
