@@ -16,6 +16,7 @@ ENERGY_LIMIT_KINDS: tuple[str, ...] = (
     "must_run",
     "import_licence",
     "bilateral_ppa",
+    "hydrology",
 )
 
 PERFORMANCE_TABLES: tuple[Table, ...] = (
