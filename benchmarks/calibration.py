@@ -3,7 +3,9 @@
 Usage::
 
     aseangrid solve inputs/asean --year 2024 --out runs/base-2024
-    python benchmarks/calibration.py runs/base-2024 --write docs/calibration.md
+    aseangrid solve inputs/asean --year 2024 --hydrology dry --out runs/base-2024-dry
+    python benchmarks/calibration.py runs/base-2024 --dry runs/base-2024-dry \\
+        --write docs/calibration.md
 
 Reads the references in ``<data>/calibration_targets.csv`` (each row with its source) and
 sorts every comparison into one of two tables:
@@ -36,6 +38,9 @@ sys.path.insert(0, str(ROOT / "model"))
 
 import aseangrid as ag  # noqa: E402
 from aseangrid.runner import load_results  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dry_year import dry_year  # noqa: E402
 
 #: Ember's fuel variables -> model technologies.
 FUEL_TECHNOLOGIES = {
@@ -353,8 +358,11 @@ def contracts(res, data: Path) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def report(res, data: Path) -> str:
-    """The calibration section of ``docs/calibration.md`` (between the markers)."""
+def report(res, data: Path, dry=None) -> str:
+    """The calibration section of ``docs/calibration.md`` (between the markers).
+
+    ``dry`` is the result of the same year solved with dry-year hydrology; with it the
+    section ends with the dry-year response against EIA's spread (``dry_year.py``)."""
     targets = pd.read_csv(data / "calibration_targets.csv", keep_default_na=False)
     limits = contracts(res, data)
     binding = set(limits["limit"][limits["binds"] == "yes"]) if len(limits) else set()
@@ -364,6 +372,7 @@ def report(res, data: Path) -> str:
     free = cells[cells["fitted_by"] == ""].drop(columns="fitted_by")
     tested = cells[cells["test"] != ""]
     sh, cc = shares(res, targets), co2(res, targets)
+    dy = dry_year(res, dry, data) if dry is not None else None
     a = res.attrs
     head = (
         f"Solve: {a.get('decomposition', 'monolithic')}; objective "
@@ -378,8 +387,16 @@ def report(res, data: Path) -> str:
         f"{co2_summary(cc)}; flows: "
         f"**{(fl['test'] == 'ok').sum()} of {len(fl)}** "
         f"({((fl['test'] == 'ok') & (fl['fitted_by'] == '')).sum()} of "
-        f"{(fl['fitted_by'] == '').sum()} not fitted).\n"
+        f"{(fl['fitted_by'] == '').sum()} not fitted)"
     )
+    if dy is not None:
+        t = dy[dy["test"] != ""]
+        head += (
+            f"; dry-year hydro within EIA's range: **{(t['test'] == 'ok').sum()} of {len(t)}** "
+            f"({((t['test'] == 'ok') & (t['fitted_by'] == '')).sum()} of "
+            f"{(t['fitted_by'] == '').sum()} not fitted)"
+        )
+    head += ".\n"
     fl_fitted = fl[fl["fitted_by"] != ""]
     fl_free = fl[fl["fitted_by"] == ""].drop(columns="fitted_by")
     parts = [
@@ -407,8 +424,15 @@ def report(res, data: Path) -> str:
         markdown(usep(res, targets)),
         "### Monthly hydro generation against Ember's 2024 months\n",
         markdown(hydro_months(res, targets)),
-        END,
     ]
+    if dy is not None:
+        parts += [
+            "### Dry-year response of hydro against EIA's 1980-2023 spread\n",
+            "A row is fitted where the country's `dry_year_factor` was taken from EIA years; "
+            "its test then checks the method, not the model.\n",
+            markdown(dy),
+        ]
+    parts.append(END)
     return "\n".join(parts)
 
 
@@ -428,8 +452,10 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("results", nargs="?", default=str(ROOT / "runs" / "base-2024"))
     p.add_argument("--data", default=str(ROOT / "inputs" / "asean"))
     p.add_argument("--write", default=None, help="document whose generated section to replace")
+    p.add_argument("--dry", default=None, help="results of the same year with dry hydrology")
     args = p.parse_args(argv)
-    section = report(load_results(args.results), Path(args.data))
+    dry = load_results(args.dry) if args.dry else None
+    section = report(load_results(args.results), Path(args.data), dry)
     if args.write:
         write(Path(args.write), section)
     else:

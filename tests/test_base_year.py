@@ -194,6 +194,47 @@ def test_calibration_report_on_a_short_horizon(tmp_path, year2024):
     assert "## Fitted" in text and "## Validated" in text and "prose" in text
     assert "old" not in text
     assert "IDN_gas_take_or_pay" in text
+    assert "Dry-year response" not in text
+    # the same solve as its own "dry year": every ratio is 1, above EIA's lower quartile
+    dry = calibration.dry_year(res, res, ROOT / "inputs" / "asean").set_index("country")
+    assert np.allclose(dry["model dry/normal"], 1.0)
+    assert dry.loc["IDN", "test"] == "MISS" and dry.loc["IDN", "fitted_by"] == ""
+    assert dry.loc["THA", "fitted_by"] == "hydro.csv dry_year_factor"
+    assert dry.loc["KHM", "test"] == ""  # 2024's hydro is fixed by KHM_hydro_2024
+    assert "Dry-year response" in calibration.report(res, ROOT / "inputs" / "asean", dry=res)
+
+
+def test_eia_spread_by_hand():
+    """A year at half its neighbours is 0.5 of its local level; steady growth is 1 in every
+    interior year; a country whose hydro stays below 1 TWh has no spread."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import dry_year
+
+    years = [str(y) for y in range(1980, 1989)]
+    eia = pd.DataFrame(
+        [
+            ["Thailand", 2, 2, 2, 2, 1, 2, 2, 2, 2],
+            ["Vietnam", 10, 11, 12, 13, 14, 15, 16, 17, 18],
+            ["Cambodia", 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5],
+        ],
+        columns=["country", *years],
+    )
+    r = dry_year.eia_ratios(eia)
+    assert list(r["THA"].index) == [1982, 1983, 1984, 1985, 1986]
+    assert r["THA"][1984] == 0.5 and (r["THA"].drop(1984) == 1.0).all()
+    assert np.allclose(r["VNM"], 1.0)
+    assert r["KHM"].empty
+
+
+def test_dry_year_factor_from_eia_reads_the_clause():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import dry_year
+
+    assert dry_year.from_eia("IRENA CF 27 %; dry-year 0.60 (2020/2018 EIA, §3.1); hours 3000")
+    assert dry_year.from_eia("x; dry-year 0.71 (2020/2022, §3.1); reservoir_hours 500")
+    # EIA named for the annual energy, not for the dry year
+    assert not dry_year.from_eia("[derived] EIA 2023 Lao hydro 40 TWh; dry-year 0.83 as LA-EGAT")
+    assert not dry_year.from_eia("dry-year 0.75 [assumption: equatorial]; EIA elsewhere")
 
 
 def test_verification_catches_a_missed_take():
