@@ -277,3 +277,59 @@ def test_link_group_limits_the_flow_and_lapses_on_a_closed_border():
     res2 = ag.solve(closed, method="monolithic")
     assert res2.attrs["objective_usd"] == pytest.approx(200 * 50, rel=1e-9)
     assert "energy_limit_max" not in res2.dims
+
+
+# --- no row carrying more than 5 TWh of 2024 rests on a bare assumption -----------------
+
+#: Capacity that could carry 5 TWh in 2024 (8,784 h) at 90 % availability [MW].
+FIVE_TWH_MW = 5e6 / (8784 * 0.9)
+
+
+def _bare(source: str) -> bool:
+    """A source is bare when, without its bracketed tags, fewer than 30 characters remain."""
+    import re
+
+    return len(re.sub(r"\[[^\]]*\]", "", source).strip(" .;,")) < 30
+
+
+def test_rows_that_can_carry_5_twh_of_2024_name_their_basis():
+    """Issue 15: generator rows in service in 2024, fleet-performance groups and 2024 fuel
+    prices that could carry 5 TWh or more say what an assumption rests on."""
+    data = ROOT / "inputs" / "asean"
+    gen = pd.read_csv(data / "generators.csv", keep_default_na=False)
+    retire = pd.to_numeric(gen["retire_year"], errors="coerce").fillna(9999)
+    live = gen[(gen["commission_year"].astype(int) <= 2024) & (retire > 2024)]
+    live = live.merge(pd.read_csv(data / "nodes.csv")[["node", "country"]], on="node")
+    big = live[live["capacity_mw"].astype(float) >= FIVE_TWH_MW]
+    bad = [
+        g
+        for g, b, s in zip(big["generator"], big["basis"], big["source"], strict=True)
+        if b == "assumption" and _bare(s)
+    ]
+    groups = live.groupby(["country", "technology"])["capacity_mw"].sum()
+    groups = set(groups[groups >= FIVE_TWH_MW].index)
+    fp = pd.read_csv(data / "fleet_performance.csv", keep_default_na=False)
+    bad += [
+        f"fleet_performance {c} {t}"
+        for c, t, e, a, s in fp[
+            ["country", "technology", "efficiency_basis", "availability_basis", "source"]
+        ].itertuples(index=False)
+        if (c, t) in groups and "assumption" in (e, a) and _bare(s)
+    ]
+    prices = pd.read_csv(data / "fuel_prices.csv", keep_default_na=False)
+    prices = prices[prices["year"].astype(int) == 2024]
+    fuel = pd.read_csv(data / "technologies.csv").set_index("technology")["fuel"]
+    by_fuel = live.assign(fuel=live["technology"].map(fuel))
+    by_fuel = by_fuel.groupby(["country", "fuel"])["capacity_mw"].sum()
+    fuels = set(by_fuel[by_fuel >= FIVE_TWH_MW].index)
+    prices = prices[
+        [(c, f) in fuels for c, f in zip(prices["country"], prices["fuel"], strict=True)]
+    ]
+    bad += [
+        f"fuel_prices {f} {c}"
+        for f, c, s in prices[["fuel", "country", "source"]].itertuples(index=False)
+        if _bare(s)
+    ]
+    assert len(big) > 20 and len(groups) > 20 and len(prices) > 10
+    assert not bad, bad
+    assert _bare("[assumption]") and _bare("[assumption, U] 0.85.")
