@@ -17,6 +17,8 @@ if str(ROOT) not in sys.path:  # tools/ sits beside model/, outside the pytest p
     sys.path.insert(0, str(ROOT))
 
 from tools import profiles as pr  # noqa: E402
+from tools.profiles import numerics as prn  # noqa: E402
+from tools.profiles import wind as prw  # noqa: E402
 
 DATA = ROOT / "inputs" / "asean"
 PROFILES = DATA / "profiles"
@@ -195,6 +197,81 @@ def test_mainland_wind_monsoon(shipped) -> None:
     for node in ("TH-N", "VN-S", "KH"):
         x = w[node].to_numpy()
         assert x[np.isin(month, (12, 1))].mean() > 2 * x[np.isin(month, (4, 5))].mean(), node
+
+
+def test_wind_cf_hits_its_target_exactly(shipped, targets) -> None:
+    """The bisection on the speed level still meets each annual CF (5 digits are written)."""
+    for name in ("wind_onshore", "wind_offshore"):
+        got = shipped[name].drop(columns="hour").mean()
+        assert np.allclose(got, targets.loc[got.index, f"{name}_cf"], rtol=0, atol=1e-4), name
+
+
+def test_great_circle_one_degree_at_the_equator() -> None:
+    d = prw.great_circle_km(np.array([0.0, 0.0, 90.0]), np.array([0.0, 1.0, 0.0]))
+    assert d[0, 1] == pytest.approx(2 * np.pi * 6371.0088 / 360)  # 111.195 km
+    assert d[0, 2] == pytest.approx(np.pi / 2 * 6371.0088)  # equator to pole
+    assert np.allclose(d, d.T) and np.all(np.diag(d) == 0.0)
+
+
+def test_rayleigh_correlation_of_correlated_components() -> None:
+    """g(r) = (2F1(-1/2, -1/2; 1; r^2) - 1)/(4/pi - 1); by the series k/4 + k^2/64 + k^3/256
+    + 25 k^4/16384 = 0.5 (4/pi - 1) = 0.13662 at k = r^2 = 0.5262, so g(0.7254) = 0.5."""
+    assert prw.rayleigh_correlation(0.0) == 0.0
+    assert prw.rayleigh_correlation(1.0) == pytest.approx(1.0)
+    assert prw.gaussian_correlation(0.5) == pytest.approx(0.7254, abs=2e-4)
+    assert prw.rayleigh_correlation(prw.gaussian_correlation(0.3)) == pytest.approx(0.3)
+    with pytest.raises(ValueError, match=re.escape("e-folding distance -1.0 km")):
+        prw.driver_correlation(np.zeros((1, 1)), -1.0)
+
+
+def test_wind_drivers_decorrelate_with_distance() -> None:
+    """Three equatorial sites: B at d = L ln 2 from A (speed correlation 0.5, components
+    0.7254), C 5,000 km away (about 0); 200,000 h with phi = 0.95 (sampling SD ~0.01)."""
+    decay_km, n_hours = 500.0, 200_000
+    km_per_deg = 2 * np.pi * 6371.0088 / 360
+    lon = np.array([0.0, decay_km * np.log(2) / km_per_deg, 5000.0 / km_per_deg])
+    args = ([11, 22, 33], np.zeros(3), lon, decay_km, 0.95, n_hours)
+    z = prw.correlated_drivers(*args)
+    for k in (0, 1):
+        assert np.corrcoef(z[0, k], z[1, k])[0, 1] == pytest.approx(0.7254, abs=0.03)
+        assert abs(np.corrcoef(z[0, k], z[2, k])[0, 1]) < 0.05
+        assert z[:, k].std(axis=1) == pytest.approx(np.ones(3), abs=0.05)
+    r = prw.correlated_rayleigh(*args)
+    assert np.corrcoef(r[0], r[1])[0, 1] == pytest.approx(0.5, abs=0.03)
+    assert abs(np.corrcoef(r[0], r[2])[0, 1]) < 0.05
+    assert r.mean(axis=1) == pytest.approx(np.ones(3), abs=0.05)
+
+
+def test_uncorrelated_wind_drivers_are_the_independent_ones() -> None:
+    """With a vanishing e-folding distance the mixing is the identity: each node's speed factor
+    is exactly its own seeded pair of AR(1) series (the marginal process is unchanged)."""
+    seeds, phi = [prn.node_seed(n, "wind_onshore") for n in ("TH-N", "TH-C")], 0.95
+    got = prw.correlated_rayleigh(
+        seeds, np.array([16.43, 13.75]), np.array([102.83, 100.5]), 1e-6, phi
+    )
+    for seed, row in zip(seeds, got, strict=True):
+        rng = np.random.default_rng(seed)
+        z1, z2 = prn.ar1(rng, pr.N_HOURS, phi), prn.ar1(rng, pr.N_HOURS, phi)
+        assert np.array_equal(row, np.sqrt(z1**2 + z2**2) / np.sqrt(np.pi / 2))
+
+
+def test_nodes_at_one_site_share_their_wind() -> None:
+    r = prw.correlated_rayleigh(
+        [1, 2, 3], np.array([1.0, 1.0, 5.0]), np.array([100.0, 100.0, 100.0]), 500.0, 0.95
+    )
+    assert np.array_equal(r[0], r[1]) and not np.array_equal(r[0], r[2])
+
+
+def test_shipped_wind_correlates_near_nodes_more_than_far_ones(shipped, nodes) -> None:
+    """SG and ID-RIAU are 36 km apart (exp(-36/500) = 0.93), SG and MY-SBH 1,453 km
+    (exp(-1453/500) = 0.05); all three have a flat month shape, so only the drivers link them."""
+    xy = nodes.set_index("node").loc[["SG", "ID-RIAU", "MY-SBH"]]
+    d = prw.great_circle_km(xy["lat"].to_numpy(), xy["lon"].to_numpy())
+    assert d[0, 1] == pytest.approx(36.4, abs=0.5) and d[0, 2] == pytest.approx(1453, abs=5)
+    for name in ("wind_onshore", "wind_offshore"):
+        w = shipped[name]
+        near, far = w["SG"].corr(w["ID-RIAU"]), w["SG"].corr(w["MY-SBH"])
+        assert near > 0.85 and far < 0.2 and near - far > 0.7, (name, near, far)
 
 
 # --- hydro ----------------------------------------------------------------------------------

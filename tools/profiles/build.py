@@ -17,7 +17,7 @@ from .recipes import read_recipes
 from .records import NodeSpec, Recipes
 from .solar import build_solar
 from .timebase import N_HOURS, format_months
-from .wind import build_wind
+from .wind import build_wind, correlated_rayleigh
 
 BASE_YEAR = schema.BASE_YEAR
 """Year of ``demand.csv`` whose load factor calibrates the demand shapes."""
@@ -131,8 +131,45 @@ def find_sg_ema(input_dir: str | Path, explicit: str | Path | None = None) -> Pa
     )
 
 
+WIND_KINDS = ("onshore", "offshore")
+"""Wind profile kinds; each has its own seeds and its own correlated field."""
+
+
+def wind_speed_factors(
+    ids: list[str], lat: np.ndarray, lon: np.ndarray, rec: Recipes
+) -> dict[str, np.ndarray]:
+    """Spatially correlated unit-mean wind-speed factors of every node, per wind kind.
+
+    Parameters
+    ----------
+    ids : list of str
+        Node ids, in ``nodes.csv`` order (the first node keeps its own seeded draws).
+    lat, lon : numpy.ndarray
+        Node coordinates from ``nodes.csv``, degrees.
+    rec : Recipes
+        Sourced inputs (``wind_ar_phi`` and ``wind_correlation_length_km``).
+
+    Returns
+    -------
+    dict
+        Kind -> ``len(ids) x 8,760`` speed factors, dimensionless
+        (:func:`.wind.correlated_rayleigh`).
+    """
+    p = rec.params
+    return {
+        kind: correlated_rayleigh(
+            [node_seed(n, f"wind_{kind}") for n in ids],
+            lat,
+            lon,
+            p.wind_correlation_length_km,
+            p.wind_ar_phi,
+        )
+        for kind in WIND_KINDS
+    }
+
+
 def renewables(
-    node: str, lat: float, lon: float, rec: Recipes
+    node: str, lat: float, lon: float, rec: Recipes, speed: dict[str, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Solar PV, onshore and offshore wind capacity factors of one node.
 
@@ -144,6 +181,9 @@ def renewables(
         Coordinates, degrees.
     rec : Recipes
         Sourced inputs.
+    speed : dict
+        Wind kind -> the node's 8,760 unit-mean speed factors (a row of
+        :func:`wind_speed_factors`), dimensionless.
 
     Returns
     -------
@@ -160,11 +200,8 @@ def renewables(
         ("onshore", wcf, p.wind_diurnal_amplitude_onshore),
         ("offshore", wcf + p.offshore_cf_uplift, p.wind_diurnal_amplitude_offshore),
     ):
-        seed = node_seed(node, f"wind_{kind}")
         winds.append(
-            build_wind(
-                lon, cf, monthly, spec.wind_peak_hour, amp, seed, p.wind_ar_phi, p.power_curve
-            )
+            build_wind(lon, cf, monthly, spec.wind_peak_hour, amp, speed[kind], p.power_curve)
         )
     return solar, winds[0], winds[1]
 
@@ -315,9 +352,12 @@ def build_all(
     lfs = read_load_factors(input_dir / "demand.csv")
     sg_hourly = load_sg_ema(find_sg_ema(input_dir, sg_ema))
     demand, peak_hours = build_demand(nodes, lfs, sg_hourly, rec)
+    lats, lons = nodes["lat"].to_numpy(float), nodes["lon"].to_numpy(float)
+    speed = wind_speed_factors(ids, lats, lons, rec)
     solar, onshore, offshore = {}, {}, {}
-    for node, lat, lon in zip(ids, nodes["lat"], nodes["lon"], strict=True):
-        solar[node], onshore[node], offshore[node] = renewables(node, float(lat), float(lon), rec)
+    for i, (node, lat, lon) in enumerate(zip(ids, lats, lons, strict=True)):
+        own = {kind: speed[kind][i] for kind in WIND_KINDS}
+        solar[node], onshore[node], offshore[node] = renewables(node, lat, lon, rec, own)
     default = rec.params.hydro_default_dry_year_factor
     inflow, inflow_dry = hydro_profiles(read_hydro(input_dir / "hydro.csv", ids, default), rec)
 

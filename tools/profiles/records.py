@@ -241,6 +241,8 @@ class Parameters:
         Lag-1 autocorrelation of the daily clear-sky-index factor, dimensionless.
     wind_ar_phi : float
         Hourly lag-1 autocorrelation of the Gaussian wind-speed components, dimensionless.
+    wind_correlation_length_km : float
+        E-folding distance of the hourly wind-speed correlation between two nodes, km.
     wind_diurnal_amplitude_onshore, wind_diurnal_amplitude_offshore : float
         Relative amplitude of the diurnal cosine in wind speed, dimensionless.
     wind_cut_in_speed, wind_rated_speed, wind_cut_out_speed : float
@@ -263,6 +265,7 @@ class Parameters:
     pv_cloud_sd: float
     pv_cloud_phi: float
     wind_ar_phi: float
+    wind_correlation_length_km: float
     wind_diurnal_amplitude_onshore: float
     wind_diurnal_amplitude_offshore: float
     wind_cut_in_speed: float
