@@ -81,12 +81,14 @@ def test_lao_export_plants_reach_only_thailand(years):
 
 def test_lao_evn_plants_reach_only_viet_nam(years):
     """LA-EVN (the Lao IPPs under EVN PPAs) has no load and one-way lines to VN-C only, each
-    sized to its plants: 572 MW (Xekaman 1 290 + Xanxay 32 + Xekaman 3 250) in 2024, plus
-    Monsoon wind 600, the EVN-PPA hydro 1,060 and the export-target 2,160 MW by 2030 = 4,392
-    MW; the Lao domestic grid LA has no tie to Viet Nam. In 2024 the plants' energy is their
-    design energy (VietLaoPower): reservoir inflow Xekaman 1 1,096.56 + Xekaman 3 1,000.3 GWh
-    = 2.097 TWh; run-of-river Xanxay 131.2 GWh (annual_cf 0.443 and 0.468, hydro.csv)."""
-    for y, want_mw in ((2024, 572.0), (2030, 4392.0), (2050, 4392.0)):
+    sized to its plants: 692 MW (Xekaman 1 290 + Xanxay 32 + Xekaman 3 250 + Nam Kong 2 66 +
+    Nam Kong 3 54) in 2024, plus Nam Emoun 129, Monsoon wind 600, the EVN-PPA hydro 1,060 and
+    the export-target 2,160 MW by 2030 = 4,641 MW; the Lao domestic grid LA has no tie to Viet
+    Nam. In 2024 the reservoir plants run on their group's design/PPA energy: (Xekaman 1
+    1,096.56 + Xekaman 3 1,000.3 + Nam Kong 2/3 and Nam Emoun 894 GWh) / (789 MW x 8,760 h) =
+    0.433, so 660 MW x 0.433 x 8,760 h = 2.503 TWh of inflow; run-of-river Xanxay 131.2 GWh
+    (annual_cf 0.468 delivered, hydro.csv)."""
+    for y, want_mw in ((2024, 692.0), (2030, 4641.0), (2050, 4641.0)):
         ds = years[y]
         frm, to = ds["link_from"].values, ds["link_to"].values
         touch = (frm == "LA-EVN") | (to == "LA-EVN")
@@ -101,7 +103,7 @@ def test_lao_evn_plants_reach_only_viet_nam(years):
     ds = years[2024]
     evn = ds["generator_node"].values == "LA-EVN"
     inflow_twh = float(ds["hydro_inflow_mw"].values[:, evn].sum()) / 1e6
-    assert inflow_twh == pytest.approx(2.097, rel=0.002)
+    assert inflow_twh == pytest.approx(2.503, rel=0.002)
     ror = evn & (ds["capacity_mw"].values == 32.0)
     ror_twh = float((ds["availability_pu"].values[:, ror] * 32.0).sum()) / 1e6
     assert ror_twh == pytest.approx(0.1312, rel=0.002)
