@@ -243,3 +243,64 @@ def test_a_week_started_from_the_last_weeks_basis_has_the_same_optimum_in_fewer_
     assert [k for r in runs for k in r] == list(range(10))
     assert sorted(len(r) for r in runs) == [2, 2, 3, 3]
     assert _runs_of([1], 4) == [[1]]
+
+
+def test_weeks_that_shed_what_the_coarse_year_serves_say_so():
+    """Two weeks at one node. Week 1: demand 2 MW in even hours and 0 in odd ones, PV 2 MW
+    only in odd hours; week 2: 1 MW flat, no sun. Gas 1 MW at 50 USD/MWh; a reservoir
+    (2 MW) gets 150 MWh of inflow in week 1. Exact: week 1's peaks need 168 MWh, gas gives
+    84, so 84 MWh of water go to week 1 and 66 to week 2, gas 84 + 102 = 186 MWh, cost
+    9,300 USD, nothing shed. The coarse year sees week 1 balanced (PV meets the block means),
+    keeps all the water for week 2 and hands week 1 an end level without it: the weeks shed
+    load the coarse year serves. The results and a warning say so, with the hours priced at
+    the value of lost load."""
+    from aseangrid.decompose import BoundaryShortageWarning
+    from conftest import make_ds
+
+    wk = 168
+    ds = make_ds(
+        {"A": [2.0 if h % 2 == 0 else 0.0 for h in range(wk)] + [1.0] * wk},
+        generators=[
+            dict(
+                name="pv",
+                node="A",
+                technology="solar_pv",
+                capacity_mw=2,
+                avail=[0.0 if h % 2 == 0 else 1.0 for h in range(wk)] + [0.0] * wk,
+                renewable=True,
+            ),
+            dict(name="gas", node="A", technology="gas_ccgt", capacity_mw=1, cost=50),
+            dict(
+                name="hydro",
+                node="A",
+                technology="hydro_reservoir",
+                capacity_mw=2,
+                inflow=[150.0 / wk] * wk + [0.0] * wk,
+                reservoir_mwh=1000,
+                renewable=True,
+            ),
+        ],
+    )
+    exact = ag.solve(ds, method="monolithic")
+    assert exact.attrs["objective_usd"] == pytest.approx(9_300, rel=1e-9)
+    assert float(exact["unserved_mw"].sum()) == pytest.approx(0, abs=1e-9)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        dec = ag.solve(ds, method="decomposed")
+    shed = float(dec["unserved_mw"].sum())
+    assert shed > 1.0
+    assert dec.attrs["decomposition_boundary_unserved_mwh"] == pytest.approx(shed, rel=1e-9)
+    note = dec.attrs["decomposition_note"]
+    assert "the coarse year serves (A " in note and "--exact" in note
+    hours = int((dec["price_usd_per_mwh"].sel(node="A") >= 0.99 * 5000).sum())
+    assert hours > 0 and f"{hours:,} h priced at the value of lost load" in note
+    assert any(w.category is BoundaryShortageWarning for w in caught)
+    # a decomposition that sheds nothing says nothing
+    flat = make_ds(
+        {"A": [1.0] * (2 * wk)},
+        generators=[dict(name="gas", node="A", technology="gas_ccgt", capacity_mw=2, cost=50)],
+    )
+    quiet = ag.solve(flat, method="decomposed")
+    assert "decomposed" in quiet.attrs["decomposition"]
+    assert quiet.attrs["decomposition_boundary_unserved_mwh"] == 0.0
+    assert quiet.attrs["decomposition_note"] == ""

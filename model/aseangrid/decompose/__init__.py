@@ -33,11 +33,17 @@ rows, user extensions, horizons shorter than two weeks, time weights other than 
 solved monolithically and say why (``decomposition`` attribute).
 """
 
-from .method import DecompositionGapWarning, solve_decomposed, start_point
+from .method import (
+    BoundaryShortageWarning,
+    DecompositionGapWarning,
+    solve_decomposed,
+    start_point,
+)
 from .split import Decomposition, bounds_of_subhorizons, coarse, subhorizon_datasets, why_not
 from .weeks import lagrangian_bound, solve_subhorizons, stitch
 
 __all__ = [
+    "BoundaryShortageWarning",
     "Decomposition",
     "DecompositionGapWarning",
     "bounds_of_subhorizons",

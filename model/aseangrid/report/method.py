@@ -108,6 +108,7 @@ def solve_table(results: Mapping[str, xr.Dataset]) -> pd.DataFrame:
                 "variables": int(_num(a.get("n_variables")) or 0),
                 "constraints": int(_num(a.get("n_constraints")) or 0),
                 "solve time [s]": _num(a.get("time_solve_s")),
+                "note": str(a.get("decomposition_note", "")),
             }
         )
     return pd.DataFrame(rows).set_index("scenario")
