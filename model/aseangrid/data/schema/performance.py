@@ -17,6 +17,7 @@ ENERGY_LIMIT_KINDS: tuple[str, ...] = (
     "import_licence",
     "bilateral_ppa",
     "hydrology",
+    "trade_rule",
 )
 
 PERFORMANCE_TABLES: tuple[Table, ...] = (
