@@ -323,6 +323,12 @@ def contracts(res, data: Path) -> pd.DataFrame:
     w = res["time_weight_h"].values
     gen = res["generation_mw"].values
     member = ds["energy_limit_member"].sel(generator=res["generator"].values).values.astype(bool)
+    missing = sorted(set(res["energy_limit"].values.tolist()) - set(lim["limit"]))
+    if missing:
+        raise SystemExit(
+            f"{data / 'energy_limits.csv'}: no row for the energy limit(s) {', '.join(missing)} "
+            "of these results: give the dataset they were solved from with --data"
+        )
     rows = []
     for k, name in enumerate(res["energy_limit"].values.tolist()):
         r = lim.set_index("limit").loc[name]

@@ -202,6 +202,13 @@ def test_calibration_report_on_a_short_horizon(tmp_path, year2024):
     assert dry.loc["THA", "fitted_by"] == "hydro.csv dry_year_factor"
     assert dry.loc["KHM", "test"] == ""  # 2024's hydro is fixed by KHM_hydro_2024
     assert "Dry-year response" in calibration.report(res, ROOT / "inputs" / "asean", dry=res)
+    # results from another dataset: a clear error naming the file, not a KeyError
+    other = tmp_path / "other"
+    shutil.copytree(ROOT / "inputs" / "asean", other)
+    lim = pd.read_csv(other / "energy_limits.csv")
+    lim[lim["limit"] != "KHM_hydro_2024"].to_csv(other / "energy_limits.csv", index=False)
+    with pytest.raises(SystemExit, match=r"energy_limits\.csv: no row for the energy limit"):
+        calibration.contracts(res, other)
 
 
 def test_eia_spread_by_hand():
