@@ -176,3 +176,51 @@ def test_hourly_dispatch_needs_typical_days_and_no_pathway():
                 pathway=dict(years=[2030, 2035]),
             )
         )
+
+
+def test_a_country_without_gas_is_topped_up_with_oil_engines_priced_from_the_tables():
+    """Laos burns no gas (no gas generator, no gas price): its top-up is oil engines. With no
+    oil candidate in stage 1 they are priced from the tables: capex 910 USD/kW, FOM 9.1
+    USD/kW-yr, 25 years at 10 %: crf = 0.1 / (1 - 1.1^-25) = 0.110168, 1000 x (0.110168 x 910
+    + 9.1) = 109,353 USD/MW-yr; availability 0.9, so 95 MW unserved -> 110 MW. Thailand keeps
+    OCGT, priced by its candidate."""
+    from aseangrid.data.tables import read_tables
+    from aseangrid.twostage import _priced_from_tables, peak_technology
+    from conftest import SHIPPED
+
+    ds_b = xr.Dataset(
+        {
+            "generator_technology": ("generator", ["gas_ocgt", "hydro_reservoir"]),
+            "generator_node": ("generator", ["TH-N", "LA"]),
+            "availability_pu": (("time", "generator"), [[0.9, 0.5], [0.9, 0.5]]),
+            "annual_cost_usd_per_mw": ("generator", [60_000.0, 0.0]),
+            "lifetime_yr": ("generator", [30.0, 60.0]),
+        },
+        coords={
+            "node": ["TH-N", "LA"],
+            "node_country": ("node", ["THA", "LAO"]),
+            "generator_country": ("generator", ["THA", "LAO"]),
+        },
+    )
+    assert peak_technology(ds_b, "LA") == "oil" and peak_technology(ds_b, "TH-N") == "gas_ocgt"
+    tables = read_tables(SHIPPED)[0]
+    k, life, avail = _priced_from_tables(tables, 2035, "oil", 0.10)
+    assert k == pytest.approx(1000 * (0.1 / (1 - 1.1**-25) * 910 + 9.1), rel=1e-9)
+    assert k == pytest.approx(109_353, abs=1) and life == 25 and avail == 0.9
+    res = xr.Dataset(
+        {"unserved_mw": (("time", "node"), [[95.0, 95.0], [0.0, 0.0]])},
+        coords={"node": ["TH-N", "LA"]},
+    )
+    out = {
+        r["node"]: r
+        for r in peak_topups(
+            ds_b, res, 2035, lambda kind: _priced_from_tables(tables, 2035, kind, 0.10)
+        )
+    }
+    assert out["LA"]["technology"] == "oil" and out["LA"]["id"] == "LA_oil_peak_topup_2035"
+    assert out["LA"]["capacity_mw"] == 110.0
+    assert out["LA"]["annual_cost_usd"] == pytest.approx(110.0 * k)
+    assert out["TH-N"]["technology"] == "gas_ocgt"
+    assert out["TH-N"]["annual_cost_usd"] == pytest.approx(110.0 * 60_000.0)
+    with pytest.raises(ValueError, match="no oil candidate"):
+        peak_topups(ds_b, res, 2035)

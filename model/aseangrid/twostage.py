@@ -10,7 +10,8 @@ only. A scenario with ``expansion: {dispatch: hourly}`` therefore solves in two 
    carrying of :func:`aseangrid.data.expansion.record_step`) and the full hourly year is
    dispatched by the scenario's solve method (decomposed by default), nothing more to build.
 3. **Peak check**: typical days miss the hours that are hardest to serve. If the hourly
-   dispatch leaves a node unserved, new gas OCGT equal to the node's peak unserved power
+   dispatch leaves a node unserved, new gas OCGT (oil-fired engines where the node's country
+   burns no gas: Laos) equal to the node's peak unserved power
    over its availability (rounded up to 10 MW) is added as a build of the same year and the
    hourly year is dispatched again, at most :data:`PEAK_ROUNDS` times. These *peak top-ups*
    are a rule, not a least-cost choice, and are reported apart
@@ -38,6 +39,25 @@ PEAK_ROUNDS = 2
 #: Unserved power below this [MW] at a node does not trigger a top-up (numerical noise).
 PEAK_MIN_MW = 1.0
 PEAK_TECHNOLOGY = "gas_ocgt"
+#: The peak top-up of a country without gas (no gas generator in the stage-1 Dataset).
+PEAK_TECHNOLOGY_NO_GAS = "oil"
+GAS = ("gas_ccgt", "gas_ocgt")
+
+
+def peak_technology(ds_b: xr.Dataset, node: str) -> str:
+    """OCGT where the node's country has any gas generator (existing or candidate) in the
+    stage-1 Dataset, oil-fired engines where it has none (it has no gas price to burn it at)."""
+    if "generator_country" not in ds_b.coords or "node_country" not in ds_b.coords:
+        return PEAK_TECHNOLOGY
+    country = dict(
+        zip(ds_b["node"].values.tolist(), ds_b["node_country"].values.tolist(), strict=True)
+    )[node]
+    gas = np.isin(ds_b["generator_technology"].values, GAS)
+    return (
+        PEAK_TECHNOLOGY
+        if (gas & (ds_b["generator_country"].values == country)).any()
+        else (PEAK_TECHNOLOGY_NO_GAS)
+    )
 
 
 def dispatch_scenario(s):
@@ -51,16 +71,35 @@ def dispatch_scenario(s):
     return s.model_copy(update={"expansion": e, "time_resolution": TimeResolution()})
 
 
-def _peak_cost(ds_b: xr.Dataset, node: str) -> tuple[float, float, float]:
-    """Annual cost [USD/MW-yr], lifetime [yr] and availability of new OCGT at ``node``: its
-    stage-1 candidate, else any OCGT of the stage-1 Dataset (costs are by technology)."""
+def _priced_from_tables(tables, year: int, kind: str, rate: float) -> tuple[float, float, float]:
+    """Annual cost [USD/MW-yr] ``1000 (crf(r, n) capex + fom)``, lifetime and availability of
+    new ``kind`` from the dataset's tables (cost trajectory, else the technology row)."""
+    from .data.expansion.spec import costs, crf
+
+    tech = tables["technologies"].set_index("technology").loc[kind]
+    capex, _, fom = costs(tables, year, kind)
+    capex = capex or float(tech["capex_usd_per_kw"])
+    fom = fom or float(tech["fom_usd_per_kw_yr"])
+    life = float(tech["lifetime_yr"])
+    return 1000.0 * (float(crf(rate, life)) * capex + fom), life, float(tech["availability"])
+
+
+def _peak_cost(
+    ds_b: xr.Dataset, node: str, kind: str = PEAK_TECHNOLOGY, priced=None
+) -> tuple[float, float, float]:
+    """Annual cost [USD/MW-yr], lifetime [yr] and availability of new ``kind`` at ``node``:
+    its stage-1 candidate, else any candidate of that technology in the stage-1 Dataset
+    (costs are by technology), else ``priced(kind)`` (from the dataset's tables)."""
     tech = ds_b["generator_technology"].values
     nodes = ds_b["generator_node"].values
-    rows = np.flatnonzero((tech == PEAK_TECHNOLOGY) & (nodes == node))
+    cost = ds_b["annual_cost_usd_per_mw"].values
+    rows = np.flatnonzero((tech == kind) & (nodes == node) & (cost > 0))
     if rows.size == 0:
-        rows = np.flatnonzero(tech == PEAK_TECHNOLOGY)
+        rows = np.flatnonzero((tech == kind) & (cost > 0))
     if rows.size == 0:
-        raise ValueError(f"no {PEAK_TECHNOLOGY} in the dataset to price a peak top-up at {node}")
+        if priced is None:
+            raise ValueError(f"no {kind} candidate in the dataset to price a peak top-up at {node}")
+        return priced(kind)
     i = int(rows[0])
     avail = (
         float(np.max(ds_b["availability_pu"].values[:, i])) if "availability_pu" in ds_b else 1.0
@@ -72,8 +111,10 @@ def _peak_cost(ds_b: xr.Dataset, node: str) -> tuple[float, float, float]:
     )
 
 
-def peak_topups(ds_b: xr.Dataset, res_h: xr.Dataset, year: int) -> list[dict]:
-    """Build records of the OCGT top-ups for every node the hourly dispatch left unserved."""
+def peak_topups(ds_b: xr.Dataset, res_h: xr.Dataset, year: int, priced=None) -> list[dict]:
+    """Build records of the peak top-ups (OCGT, or oil engines without gas: see
+    :func:`peak_technology`) for every node the hourly dispatch left unserved; ``priced(kind)``
+    prices a technology without a candidate in ``ds_b`` (:func:`_priced_from_tables`)."""
     if "unserved_mw" not in res_h:
         return []
     peak = res_h["unserved_mw"].max("time")
@@ -81,14 +122,15 @@ def peak_topups(ds_b: xr.Dataset, res_h: xr.Dataset, year: int) -> list[dict]:
     for node, mw in zip(peak["node"].values.tolist(), peak.values.tolist(), strict=True):
         if mw < PEAK_MIN_MW:
             continue
-        k, life, avail = _peak_cost(ds_b, node)
+        kind = peak_technology(ds_b, node)
+        k, life, avail = _peak_cost(ds_b, node, kind, priced)
         cap = 10.0 * math.ceil(mw / avail / 10.0)
         out.append(
             {
                 "kind": "generator",
-                "id": f"{node}_{PEAK_TECHNOLOGY}_peak_topup_{year}",
+                "id": f"{node}_{kind}_peak_topup_{year}",
                 "node": node,
-                "technology": PEAK_TECHNOLOGY,
+                "technology": kind,
                 "year": year,
                 "capacity_mw": cap,
                 "energy_mwh": 0.0,
@@ -151,8 +193,9 @@ def attach_build_stage(
     )
     res_h["build_stage_peak_topup_mw"].attrs = {
         "units": "MW",
-        "description": "New gas OCGT added by the peak check after the hourly dispatch left "
-        "these countries unserved (a rule: peak unserved MW over availability).",
+        "description": "New gas OCGT (oil engines without gas) added by the peak check after "
+        "the hourly dispatch left these countries unserved (a rule: peak unserved MW over "
+        "availability).",
     }
     links = [b for b in state.built if b["kind"] == "link"]
     res_h.attrs["build_stage"] = (
@@ -160,7 +203,8 @@ def attach_build_stage(
         f"(objective {float(res_b.attrs['objective_usd']) / 1e9:.3f} bn USD), then dispatched "
         f"hourly; {sum(b['capacity_mw'] for b in built):,.0f} MW of generation and storage and "
         f"{sum(b['capacity_mw'] for b in links):,.0f} MW of corridors built, "
-        f"{sum(r['capacity_mw'] for r in topups):,.0f} MW of OCGT peak top-ups"
+        f"{sum(r['capacity_mw'] for r in topups):,.0f} MW of peak top-ups "
+        "(OCGT, oil engines without gas)"
     )
     res_h.attrs["build_stage_objective_usd"] = float(res_b.attrs["objective_usd"])
     res_h.attrs["build_stage_investment_usd"] = float(inv.sum())
@@ -172,6 +216,7 @@ def solve_two_stage(s, workers: int | None = None, say=None) -> tuple[xr.Dataset
 
     Returns the hourly results (with the build stage attached) and stage 1's results.
     """
+    from .data.tables import read_tables
     from .pipeline import solve_scenario
     from .scenario import load_scenario
 
@@ -181,6 +226,12 @@ def solve_two_stage(s, workers: int | None = None, say=None) -> tuple[xr.Dataset
     say(f"    build stage solved: {res_b.attrs['objective_usd'] / 1e9:.2f} bn USD")
     state = record_step(PathwayState(), ds_b, res_b, s.year)
     s_h = dispatch_scenario(s)
+    tables = read_tables(s.dataset)[0]
+    rate = s.expansion.discount_rate
+
+    def priced(kind: str) -> tuple[float, float, float]:
+        return _priced_from_tables(tables, s.year, kind, rate)
+
     topups: list[dict] = []
     for round_ in range(PEAK_ROUNDS + 1):
         st = PathwayState(built=state.built + topups, retired_early=state.retired_early)
@@ -188,12 +239,13 @@ def solve_two_stage(s, workers: int | None = None, say=None) -> tuple[xr.Dataset
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             res_h = solve_scenario(s_h, load_scenario(s_h, state=st), workers=workers)
-        new = peak_topups(ds_b, res_h, s.year) if round_ < PEAK_ROUNDS else []
+        new = peak_topups(ds_b, res_h, s.year, priced) if round_ < PEAK_ROUNDS else []
         if not new:
             for w in caught:
                 warnings.warn(w.message, w.category, stacklevel=2)
             break
-        say(f"    peak check {round_ + 1}: +{sum(r['capacity_mw'] for r in new):,.0f} MW OCGT")
+        mw = sum(r["capacity_mw"] for r in new)
+        say(f"    peak check {round_ + 1}: +{mw:,.0f} MW peak top-ups")
         topups = _merge(topups, new)
     attach_build_stage(res_h, res_b, state, topups)
     return res_h, res_b
