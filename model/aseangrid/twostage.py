@@ -72,16 +72,14 @@ def dispatch_scenario(s):
 
 
 def _priced_from_tables(tables, year: int, kind: str, rate: float) -> tuple[float, float, float]:
-    """Annual cost [USD/MW-yr] ``1000 (crf(r, n) capex + fom)``, lifetime and availability of
-    new ``kind`` from the dataset's tables (cost trajectory, else the technology row)."""
-    from .data.expansion.spec import costs, crf
+    """Annual cost [USD/MW-yr], lifetime [yr] and availability of new ``kind`` from the
+    dataset's tables, as a candidate of the expansion would be priced
+    (:func:`aseangrid.data.expansion.spec.annual_cost_usd_per_mw`)."""
+    from .data.expansion.spec import annual_cost_usd_per_mw
 
     tech = tables["technologies"].set_index("technology").loc[kind]
-    capex, _, fom = costs(tables, year, kind)
-    capex = capex or float(tech["capex_usd_per_kw"])
-    fom = fom or float(tech["fom_usd_per_kw_yr"])
-    life = float(tech["lifetime_yr"])
-    return 1000.0 * (float(crf(rate, life)) * capex + fom), life, float(tech["availability"])
+    k = annual_cost_usd_per_mw(tables, year, kind, rate)
+    return k, float(tech["lifetime_yr"]), float(tech["availability"])
 
 
 def _peak_cost(

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .spec import LINK_FOM_SHARE, ExpansionSpec, PathwayState, costs, crf
+from .spec import LINK_FOM_SHARE, ExpansionSpec, PathwayState, annual_cost_usd_per_mw, costs, crf
 
 
 def v(dims, data, units: str, desc: str) -> xr.DataArray:
@@ -31,8 +31,7 @@ def _generators(
         k = str(ds["generator_technology"].values[i])
         lim = bl.loc[(n, k), "max_total_mw"]
         pmax[i] = np.inf if pd.isna(lim) else max(0.0, float(lim) - state.built_mw(n, k))
-        capex, _, fom = costs(tables, year, k)
-        kcost[i] = 1000.0 * (float(crf(r, tech.loc[k, "lifetime_yr"])) * capex + fom)
+        kcost[i] = annual_cost_usd_per_mw(tables, year, k, r)
     ds["generator_extendable"] = v(("generator",), ext, "1", "Capacity may be built.")
     ds["lifetime_yr"] = v(
         ("generator",),

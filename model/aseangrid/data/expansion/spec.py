@@ -103,16 +103,42 @@ def is_adequacy(gens: pd.DataFrame) -> np.ndarray:
 
 
 def costs(tables: dict[str, pd.DataFrame], year: int, tech: str) -> tuple[float, float, float]:
-    """Capex per kW, capex per kWh (storage) and FOM per kW-yr of ``tech`` in ``year``."""
+    """Capex per kW, capex per kWh (storage) and FOM per kW-yr of ``tech`` in ``year``: its
+    cost trajectory, interpolated; a column the trajectory does not give comes from the
+    technology's row of ``technologies.csv`` where that table has it (else 0)."""
     ct = tables["cost_trajectories"]
     rows = ct[ct["technology"] == tech].sort_values("year")
+    techs = tables.get("technologies")
+    own = (
+        techs.set_index("technology").loc[tech]
+        if techs is not None and tech in set(techs["technology"])
+        else None
+    )
     y = rows["year"].to_numpy(dtype=float)
     out = []
     for col in ("capex_usd_per_kw", "capex_usd_per_kwh", "fom_usd_per_kw_yr"):
         v = rows[col].to_numpy(dtype=float)
         ok = ~np.isnan(v)
-        out.append(float(np.interp(year, y[ok], v[ok])) if ok.any() else 0.0)
+        if ok.any():
+            out.append(float(np.interp(year, y[ok], v[ok])))
+        elif own is not None and col in own.index and pd.notna(own[col]):
+            out.append(float(own[col]))
+        else:
+            out.append(0.0)
     return out[0], out[1], out[2]
+
+
+def annual_cost_usd_per_mw(
+    tables: dict[str, pd.DataFrame], year: int, tech: str, rate: float
+) -> float:
+    """Annualised capital cost plus fixed O&M of new ``tech`` built in ``year``, USD/MW-yr:
+
+    .. math:: 1000 \\left(\\mathrm{crf}(r, n)\\, c_{kW} + f_{kW}\\right)
+
+    with the technology's lifetime ``n`` and :func:`costs`."""
+    capex, _, fom = costs(tables, year, tech)
+    life = tables["technologies"].set_index("technology").loc[tech, "lifetime_yr"]
+    return 1000.0 * (float(crf(rate, life)) * capex + fom)
 
 
 def restrict_countries(tables: dict[str, pd.DataFrame], countries: list[str]) -> dict:
