@@ -79,10 +79,10 @@ def eia_ratios(eia: pd.DataFrame) -> dict[str, pd.Series]:
 
 
 def _hydro_twh(res) -> pd.Series:
-    tech = res["generator_technology"].values
-    sel = np.isin(tech, HYDRO)
-    e = (res["generation_mw"].values[:, sel] * res["time_weight_h"].values[:, None]).sum(axis=0)
-    return pd.Series(e / 1e6, index=res["generator_country"].values[sel]).groupby(level=0).sum()
+    """Hydro generation per country [TWh], from the results' ``generation_country_twh``."""
+    g = res["generation_country_twh"]
+    techs = [t for t in g["technology"].values.tolist() if t in HYDRO]
+    return g.sel(technology=techs).sum("technology").to_pandas()
 
 
 def from_eia(source: str) -> bool:
